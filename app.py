@@ -1,0 +1,50 @@
+"""总览 (home): what is loaded, the data-status matrix, links to every page."""
+
+import streamlit as st
+
+from township_data import charts, metrics, months, ui
+
+context = ui.setup("总览", "🏠")
+catalogue = context.catalogue
+
+with ui.guard():
+    st.title(f"{catalogue.township_name}工作数据看板")
+    month_list = ui.loaded_months(context)
+    if not month_list:
+        st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
+        st.stop()
+    values = ui.values(context)
+    matrix = metrics.status_matrix(values, catalogue, month_list)
+    latest = month_list[-1]
+    reported_latest = int((matrix[latest] == metrics.REPORTED).sum())
+    cols = st.columns(4)
+    cols[0].metric("数据月份", f"{months.label(month_list[0])}–{months.label(latest)}")
+    cols[1].metric("已载入月份", f"{len(month_list)} 个月")
+    cols[2].metric(f"{months.label(latest)}已报领域", f"{reported_latest} / {len(matrix.index)}")
+    cols[3].metric("村（社区）", f"{len(catalogue.village_names)} 个")
+
+    st.subheader("工作领域")
+    link_cols = st.columns(4)
+    for i, area in enumerate(catalogue.areas):
+        path = ui.AREA_PAGES.get(area.name)
+        with link_cols[i % 4]:
+            if path and ui.page_exists(path):
+                st.page_link(path, label=area.name, icon=area.icon)
+            else:
+                st.markdown(f"{area.icon} {area.name}")
+
+    st.subheader("数据报送情况")
+    show_all = st.toggle("显示全部月份", value=False, key="home_all_months")
+    shown = matrix if show_all else matrix[month_list[-12:]]
+    st.plotly_chart(
+        charts.status_heatmap(
+            shown,
+            f"各领域数据报送情况（{months.period_label(shown.columns[0], shown.columns[-1])}）",
+        ),
+        width="stretch",
+        config={"displayModeBar": False},
+    )
+    st.caption("已报：所有村（社区）都有数据；部分：部分村（社区）有数据；未报：该月没有数据。")
+    table = shown.copy()
+    table.columns = [months.label(m) for m in table.columns]
+    st.dataframe(table, width="stretch", key="home_status_table")

@@ -1,0 +1,7 @@
+"""`python -m township_data …` — see township_data.cli."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

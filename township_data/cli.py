@@ -1,0 +1,251 @@
+"""The command line (contracts.md §2): batch work and scripts, Chinese messages on stderr.
+
+Exit codes: 0 success, 1 invalid input (every problem listed on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import config, months
+from .catalogue import Catalogue, load_catalogue
+from .errors import Problem, TownshipError, WorkbookError
+from .store import Store, open_store
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+_ARGPARSE_ZH = (
+    ("the following arguments are required: ", "缺少必需的参数："),
+    ("unrecognized arguments: ", "无法识别的参数："),
+    ("one of the arguments ", "以下参数必须给出一个："),
+    (" is required", ""),
+    ("invalid choice: ", "无效的选项："),
+    ("choose from ", "可选："),
+    ("expected one argument", "需要一个值"),
+    ("not allowed with argument ", "不能与以下参数同时使用："),
+    ("invalid int value: ", "不是整数："),
+    ("argument ", "参数 "),
+)
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse with Chinese headings and usage errors (exit 2, as argparse does)."""
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for english, chinese in (
+            ("usage:", "用法："),
+            ("positional arguments:", "位置参数："),
+            ("options:", "选项："),
+            ("show this help message and exit", "显示帮助并退出"),
+        ):
+            text = text.replace(english, chinese)
+        return text
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "用法：")
+
+    def error(self, message: str) -> None:
+        for english, chinese in _ARGPARSE_ZH:
+            message = message.replace(english, chinese)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"用法错误：{message}\n")
+
+
+def _month(text: str) -> str:
+    try:
+        return months.parse_month(text)
+    except months.MonthError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _user(args: argparse.Namespace) -> str:
+    if args.user:
+        return args.user
+    try:
+        return f"命令行（{getpass.getuser()}）"
+    except (KeyError, OSError):
+        return "命令行"
+
+
+def _context(args: argparse.Namespace) -> tuple[Catalogue, Store]:
+    catalogue = load_catalogue()
+    folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
+    return catalogue, open_store(folder, catalogue)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .workbook import write_template
+
+    catalogue = load_catalogue()
+    Path(args.out).write_bytes(write_template(catalogue, args.month))
+    when = months.label(args.month) if args.month else "（月份待填）"
+    print(f"已生成{when}的空白月报模板：{args.out}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .workbook import read_workbook
+
+    catalogue, store = _context(args)
+    parsed, problems = [], []
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(f"无法读取文件（{exc.strerror}）", file=str(path)))
+            continue
+        try:
+            parsed.append(read_workbook(data, path.name, catalogue, args.month))
+        except WorkbookError as exc:
+            problems += exc.problems
+    if problems:
+        print(WorkbookError(problems=problems, title="导入失败，没有导入任何数据"), file=sys.stderr)
+        return EXIT_INVALID
+    user = _user(args)
+    for item in parsed:
+        result = store.import_workbook(item, user)
+        print(result.message)
+        if result.changed:
+            print(
+                f"  新增 {result.added} 项，修改 {result.replaced} 项，改为未报 {result.removed} 项，"
+                f"不变 {result.unchanged} 项"
+            )
+        for note in item.notes:
+            print(f"  说明：{note}")
+        if item.ignored_sheets:
+            print(f"  未导入的工作表：{'、'.join(item.ignored_sheets)}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import downloads, metrics
+
+    catalogue, store = _context(args)
+    if args.area not in catalogue.sheet_names:
+        print(
+            f"未知的工作领域“{args.area}”，可选：{'、'.join(catalogue.area_names)}", file=sys.stderr
+        )
+        return EXIT_INVALID
+    values = store.current(areas=[args.area])
+    if values.empty:
+        print(f"“{args.area}”还没有任何数据", file=sys.stderr)
+        return EXIT_INVALID
+    first = args.first or values["month"].min()
+    last = args.last or values["month"].max()
+    if first > last:
+        print("起始月份晚于结束月份", file=sys.stderr)
+        return EXIT_INVALID
+    table = metrics.period_table(values, catalogue, args.area, first, last)
+    title = f"{catalogue.township_name}{months.period_label(first, last)}{args.area}工作数据"
+    out = Path(args.out)
+    if out.suffix.lower() == ".csv":
+        out.write_bytes(downloads.to_csv(table))
+    else:
+        out.write_bytes(downloads.to_xlsx(table, title, sheet_name=args.area))
+    print(f"已导出{title}：{out}")
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .store import ACTIONS
+
+    _, store = _context(args)
+    history = store.history()
+    if history.empty:
+        print("还没有任何导入记录")
+        return EXIT_OK
+    print("版本\t时间（UTC）\t操作\t操作人\t文件\t内容\t数值条数\t当前")
+    for row in history.itertuples():
+        action = ACTIONS.get(row.action, row.action)
+        if row.action == "restore":
+            action += f"（自版本 {int(row.restored_from)}）"
+        print(
+            f"{row.id}\t{row.created_at:%Y-%m-%d %H:%M:%S}\t{action}\t{row.created_by}\t"
+            f"{row.file_name}\t{row.summary}\t{row.value_count}\t{'是' if row.is_current else ''}"
+        )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _, store = _context(args)
+    result = store.restore(args.version, _user(args))
+    print(result.message)
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from .sample import write_samples
+
+    paths = write_samples(Path(args.out), load_catalogue())
+    print(f"已生成 {len(paths)} 个示例月报工作簿：{args.out}")
+    return EXIT_OK
+
+
+def build_parser() -> ChineseParser:
+    parser = ChineseParser(
+        prog="python -m township_data",
+        description="乡镇工作数据看板 命令行：模板、导入、导出、历史版本与恢复、示例数据",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        help=f"数据文件夹（默认：环境变量 TOWNSHIP_DATA_DIR，否则 {config.DEFAULT_DATA_DIR}）",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+    sub.required = True
+    commands: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
+        "template": ("生成空白月报模板", cmd_template),
+        "import": ("校验并导入月报工作簿（全部成功才导入）", cmd_import),
+        "export": ("导出某领域各村（社区）数据", cmd_export),
+        "history": ("列出所有导入版本", cmd_history),
+        "restore": ("把以前的版本恢复为当前数据", cmd_restore),
+        "sample": ("生成示例月报工作簿", cmd_sample),
+    }
+    parsers = {}
+    for name, (text, func) in commands.items():
+        p = sub.add_parser(name, help=text, description=text, parents=[common])
+        p.set_defaults(func=func)
+        parsers[name] = p
+    parsers["template"].add_argument("--out", required=True, help="输出文件 F.xlsx")
+    parsers["template"].add_argument("--month", type=_month, help="月份 YYYY-MM（预填在模板中）")
+    parsers["import"].add_argument("files", nargs="+", metavar="F.xlsx", help="月报工作簿")
+    parsers["import"].add_argument("--month", type=_month, help="表中没有月份列时使用的月份")
+    parsers["import"].add_argument("--user", help="记录的导入人（默认：当前系统用户）")
+    parsers["export"].add_argument("--area", required=True, help="工作领域，如 安全生产")
+    parsers["export"].add_argument("--from", dest="first", type=_month, help="起始月份 YYYY-MM")
+    parsers["export"].add_argument("--to", dest="last", type=_month, help="结束月份 YYYY-MM")
+    parsers["export"].add_argument("--out", required=True, help="输出文件 F.xlsx 或 F.csv")
+    parsers["restore"].add_argument("version", type=int, metavar="VERSION", help="版本号")
+    parsers["restore"].add_argument("--user", help="记录的操作人")
+    parsers["sample"].add_argument("--out", required=True, help="输出文件夹")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; never lets a stack trace reach the user for a known failure."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except TownshipError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INVALID
+    except BrokenPipeError:
+        return EXIT_OK
+    except OSError as exc:
+        print(f"文件操作失败：{exc.filename or ''}（{exc.strerror}）", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("已中止", file=sys.stderr)
+        return 130
+    finally:
+        if os.environ.get("TOWNSHIP_KEEP_ENGINES") is None:
+            from .store import dispose_engines
+
+            dispose_engines()

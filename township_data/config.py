@@ -1,0 +1,57 @@
+"""Every path and tunable setting, in one place.
+
+Paths derive from this package's own location or from environment variables, never from the
+current directory, so `streamlit run`, `python -m township_data` and pytest agree wherever they
+are started.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+SAMPLE_DIR = PROJECT_ROOT / "sample_data"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_CATALOGUE = PACKAGE_DIR / "catalogue.toml"
+DATABASE_FILE_NAME = "township.sqlite3"
+
+# Limits checked on the zip archive before any sheet is parsed (a 70 KB upload can unpack to a
+# million-row sheet). Generous for any township: 20 villages x 120 months is 2,400 rows.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_SHEET_ROWS = 20_000
+MAX_SHEET_COLUMNS = 300
+MAX_ARCHIVE_ENTRIES = 2_000
+
+# Seed of the sample workbooks, so `sample` writes the same files on every machine.
+SAMPLE_SEED = 20240630
+SAMPLE_FIRST_MONTH = "2023-01"
+SAMPLE_LAST_MONTH = "2024-12"
+SAMPLE_USER = "示例数据"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder: an explicit override, else TOWNSHIP_DATA_DIR, else <project>/data."""
+    if override:
+        return Path(override).expanduser().resolve()
+    env = os.environ.get("TOWNSHIP_DATA_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    return DEFAULT_DATA_DIR
+
+
+def catalogue_path() -> Path:
+    """The indicator catalogue: TOWNSHIP_CATALOGUE if set, else the file shipped in the package."""
+    env = os.environ.get("TOWNSHIP_CATALOGUE")
+    return Path(env).expanduser().resolve() if env else DEFAULT_CATALOGUE
+
+
+def database_url(data_folder: Path | None = None) -> str:
+    """TOWNSHIP_DATABASE_URL for a shared server, else the SQLite file inside the data folder."""
+    env = os.environ.get("TOWNSHIP_DATABASE_URL")
+    if env and data_folder is None:
+        return env
+    folder = data_folder if data_folder is not None else data_dir()
+    return f"sqlite:///{folder / DATABASE_FILE_NAME}"

@@ -1,0 +1,41 @@
+"""Numbers as a Chinese office writes them: thousands separators, units, 未报 for missing."""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "未报"
+
+
+def is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: object, unit: str = "", digits: int = 1) -> str:
+    """1234 → '1,234', with unit '1,234 家次'; 95.5 with % → '95.5%'; NaN → '未报'."""
+    if is_missing(value):
+        return MISSING
+    number_value = float(value)  # type: ignore[arg-type]
+    text = f"{number_value:,.0f}" if number_value.is_integer() else f"{number_value:,.{digits}f}"
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def signed(value: object, unit: str = "", digits: int = 1) -> str:
+    """A change with its sign: '+12 家次', '-3.5%', '持平' for zero, '' when unknown."""
+    if is_missing(value):
+        return ""
+    number_value = float(value)  # type: ignore[arg-type]
+    if abs(number_value) < 1e-9:
+        return "持平"
+    sign = "+" if number_value > 0 else "-"
+    return sign + number(abs(number_value), unit, digits)
+
+
+def percent_change(now: object, before: object) -> str:
+    """'+12.5%' relative change, '' when either side is missing or the base is zero."""
+    if is_missing(now) or is_missing(before) or float(before) == 0:  # type: ignore[arg-type]
+        return ""
+    ratio = (float(now) - float(before)) / abs(float(before)) * 100  # type: ignore[arg-type]
+    return signed(ratio, "%")

@@ -1,0 +1,772 @@
+"""The versioned store: every import is a version, current values are the newest per slice.
+
+SQLAlchemy Core only, so the same statements run on the embedded SQLite file and on a shared
+PostgreSQL server. A slice is one (area, month) of one township: importing a sheet for a month
+replaces that slice as current, while every earlier version stays in `recorded_values` and can be
+made current again by `restore`. Each write is one transaction that first bumps the township's
+revision: on PostgreSQL that row lock serialises writers of one township, on SQLite the
+transaction is BEGIN IMMEDIATE with a busy timeout; either way a reader never sees half an import
+and the revision is the cache key of every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from . import config, months
+from .errors import Problem, StoreError
+from .workbook import ParsedWorkbook
+
+metadata = sa.MetaData()
+
+townships = sa.Table(
+    "townships",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
+)
+
+versions = sa.Table(
+    "versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("township", sa.String(64), sa.ForeignKey("townships.key"), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("restored_from", sa.Integer, nullable=True),
+    sa.Column("value_count", sa.Integer, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Index("ix_versions_township_sha", "township", "sha256"),
+)
+
+version_slices = sa.Table(
+    "version_slices",
+    metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("area", sa.String(50), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("data_version_id", sa.Integer, nullable=False),
+    sa.Column("replaced_version_id", sa.Integer, nullable=True),
+    sa.Column("value_count", sa.Integer, nullable=False),
+)
+
+recorded_values = sa.Table(
+    "recorded_values",
+    metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
+    sa.Column("area", sa.String(50), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("village", sa.String(50), primary_key=True),
+    sa.Column("indicator", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("sheet", sa.String(100), nullable=False),
+    sa.Column("cell", sa.String(40), nullable=False),
+)
+
+current_slices = sa.Table(
+    "current_slices",
+    metadata,
+    sa.Column("township", sa.String(64), primary_key=True),
+    sa.Column("area", sa.String(50), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("version_id", sa.Integer, nullable=False),
+    sa.Column("data_version_id", sa.Integer, nullable=False),
+)
+
+current_values = sa.Table(
+    "current_values",
+    metadata,
+    sa.Column("township", sa.String(64), primary_key=True),
+    sa.Column("area", sa.String(50), primary_key=True),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("village", sa.String(50), primary_key=True),
+    sa.Column("indicator", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("version_id", sa.Integer, nullable=False),
+    sa.Column("sheet", sa.String(100), nullable=False),
+    sa.Column("cell", sa.String(40), nullable=False),
+    sa.Index("ix_current_area_indicator_month", "township", "area", "indicator", "month"),
+)
+
+KEY = ["area", "month", "village", "indicator"]
+KEYED = [*KEY, "value"]
+ACTIONS = {"import": "导入", "restore": "恢复"}
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+@dataclass
+class ChangeResult:
+    """What an import or restore did, for the summary printed or shown to the user."""
+
+    changed: bool
+    message: str
+    version_id: int | None = None
+    slices: list[tuple[str, str]] = field(default_factory=list)
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """Let SQLAlchemy emit BEGIN itself (the pysqlite recipe), WAL and a busy timeout."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("township_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def get_engine(url: str) -> Engine:
+    """One engine (and pool) per database per process; Streamlit sessions share it."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            if url.startswith("sqlite"):
+                path = url.split("///", 1)[-1]
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                engine = sa.create_engine(
+                    url, connect_args={"timeout": 30, "check_same_thread": False}
+                )
+                _sqlite_setup(engine)
+            else:
+                engine = sa.create_engine(url, pool_pre_ping=True)
+            metadata.create_all(engine)
+            _ENGINES[url] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests and the CLI call this before removing files)."""
+    with _ENGINES_LOCK:
+        for engine in _ENGINES.values():
+            engine.dispose()
+        _ENGINES.clear()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _summary(slices: list[tuple[str, str]]) -> str:
+    """'2024年3月：安全生产、党建引领' — areas grouped by the months they cover."""
+    by_area: dict[str, list[str]] = {}
+    for area, month in slices:
+        by_area.setdefault(area, []).append(month)
+    by_span: dict[str, list[str]] = {}
+    for area, ms in by_area.items():
+        ms.sort()
+        span = (
+            months.label(ms[0])
+            if len(ms) == 1
+            else f"{months.label(ms[0])}–{months.label(ms[-1])}（{len(ms)}个月）"
+        )
+        by_span.setdefault(span, []).append(area)
+    return "；".join(f"{span}：{'、'.join(areas)}" for span, areas in by_span.items())
+
+
+class _NoChange(Exception):
+    """Raised inside a write transaction to roll it back and report that nothing changed."""
+
+    def __init__(self, result: ChangeResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class Store:
+    """Versions and current values of one township in one database."""
+
+    def __init__(self, url: str, township: str, township_name: str = "") -> None:
+        self.url = url
+        self.township = township
+        self.engine = get_engine(url)
+        self._ensure_township(township_name or township)
+
+    def _ensure_township(self, name: str) -> None:
+        with self.engine.connect() as conn:
+            exists = conn.execute(
+                sa.select(townships.c.key).where(townships.c.key == self.township)
+            ).first()
+        if exists:
+            return
+        try:
+            with self._write() as conn:
+                conn.execute(townships.insert().values(key=self.township, name=name, revision=0))
+        except sa.exc.IntegrityError:
+            pass
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction: BEGIN IMMEDIATE on SQLite, committed at the end or rolled back."""
+        with self.engine.connect().execution_options(township_write=True) as conn, conn.begin():
+            yield conn
+
+    def _lock(self, conn: Connection) -> int:
+        """Bump the township revision first: the portable write lock, and the new cache key."""
+        conn.execute(
+            townships.update()
+            .where(townships.c.key == self.township)
+            .values(revision=townships.c.revision + 1)
+        )
+        return conn.execute(
+            sa.select(townships.c.revision).where(townships.c.key == self.township)
+        ).scalar_one()
+
+    # ------------------------------------------------------------------ reads
+
+    def revision(self) -> int:
+        """Changes with every import and restore: the key of every cached page computation."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(townships.c.revision).where(townships.c.key == self.township)
+            ).scalar()
+        return int(value or 0)
+
+    def is_empty(self) -> bool:
+        with self.engine.connect() as conn:
+            return (
+                conn.execute(
+                    sa.select(versions.c.id).where(versions.c.township == self.township).limit(1)
+                ).first()
+                is None
+            )
+
+    def current(
+        self,
+        areas: list[str] | None = None,
+        first: str | None = None,
+        last: str | None = None,
+        with_source: bool = False,
+    ) -> pd.DataFrame:
+        """Current values as the tidy table (area, indicator, village, month, value)."""
+        cols = [
+            current_values.c.area,
+            current_values.c.indicator,
+            current_values.c.village,
+            current_values.c.month,
+            current_values.c.value,
+        ]
+        if with_source:
+            cols += [
+                current_values.c.version_id,
+                versions.c.file_name,
+                current_values.c.sheet,
+                current_values.c.cell,
+            ]
+        query = sa.select(*cols).where(current_values.c.township == self.township)
+        if with_source:
+            query = query.join(versions, versions.c.id == current_values.c.version_id)
+        if areas:
+            query = query.where(current_values.c.area.in_(areas))
+        if first:
+            query = query.where(current_values.c.month >= first)
+        if last:
+            query = query.where(current_values.c.month <= last)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        names = [c.name for c in cols]
+        frame = pd.DataFrame(rows, columns=names)
+        frame["value"] = frame["value"].astype("float64")
+        return frame
+
+    def slices(self) -> pd.DataFrame:
+        """Current slices with their version, file and value count (the data-status matrix)."""
+        counts = (
+            sa.select(
+                current_values.c.area,
+                current_values.c.month,
+                sa.func.count().label("value_count"),
+                sa.func.count(sa.distinct(current_values.c.village)).label("village_count"),
+            )
+            .where(current_values.c.township == self.township)
+            .group_by(current_values.c.area, current_values.c.month)
+            .subquery()
+        )
+        query = (
+            sa.select(
+                current_slices.c.area,
+                current_slices.c.month,
+                current_slices.c.version_id,
+                current_slices.c.data_version_id,
+                versions.c.file_name,
+                versions.c.created_by,
+                sa.func.coalesce(counts.c.value_count, 0).label("value_count"),
+                sa.func.coalesce(counts.c.village_count, 0).label("village_count"),
+            )
+            .join(versions, versions.c.id == current_slices.c.data_version_id)
+            .outerjoin(
+                counts,
+                sa.and_(
+                    counts.c.area == current_slices.c.area, counts.c.month == current_slices.c.month
+                ),
+            )
+            .where(current_slices.c.township == self.township)
+            .order_by(current_slices.c.area, current_slices.c.month)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "area",
+                "month",
+                "version_id",
+                "data_version_id",
+                "file_name",
+                "created_by",
+                "value_count",
+                "village_count",
+            ],
+        )
+
+    def is_sample(self) -> bool:
+        """True while any current data comes from the shipped sample workbooks."""
+        query = (
+            sa.select(current_slices.c.area)
+            .join(versions, versions.c.id == current_slices.c.data_version_id)
+            .where(
+                current_slices.c.township == self.township,
+                versions.c.created_by == config.SAMPLE_USER,
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def history(self) -> pd.DataFrame:
+        """Every version, newest first, with whether its data is still (partly) current."""
+        current_ids = sa.union(
+            sa.select(current_slices.c.version_id).where(
+                current_slices.c.township == self.township
+            ),
+            sa.select(current_slices.c.data_version_id).where(
+                current_slices.c.township == self.township
+            ),
+        )
+        query = (
+            sa.select(
+                versions.c.id,
+                versions.c.action,
+                versions.c.created_at,
+                versions.c.created_by,
+                versions.c.file_name,
+                versions.c.sha256,
+                versions.c.summary,
+                versions.c.value_count,
+                versions.c.restored_from,
+                versions.c.id.in_(current_ids).label("is_current"),
+            )
+            .where(versions.c.township == self.township)
+            .order_by(versions.c.id.desc())
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "id",
+                "action",
+                "created_at",
+                "created_by",
+                "file_name",
+                "sha256",
+                "summary",
+                "value_count",
+                "restored_from",
+                "is_current",
+            ],
+        )
+        frame["is_current"] = frame["is_current"].astype(bool)
+        return frame
+
+    def version(self, version_id: int) -> dict:
+        """One version's record; StoreError when it is not a version of this township."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    sa.select(versions).where(
+                        versions.c.id == version_id, versions.c.township == self.township
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            raise StoreError(problems=[Problem(f"版本 {version_id} 不存在")], title="操作失败")
+        return dict(row)
+
+    def version_values(self, version_id: int) -> pd.DataFrame:
+        """The values a version holds (for a restore: the values it made current)."""
+        self.version(version_id)
+        with self.engine.connect() as conn:
+            pairs = conn.execute(
+                sa.select(
+                    version_slices.c.area, version_slices.c.month, version_slices.c.data_version_id
+                ).where(version_slices.c.version_id == version_id)
+            ).all()
+            frames = []
+            for area, month, data_id in pairs:
+                rows = conn.execute(
+                    sa.select(
+                        recorded_values.c.area,
+                        recorded_values.c.indicator,
+                        recorded_values.c.village,
+                        recorded_values.c.month,
+                        recorded_values.c.value,
+                        recorded_values.c.sheet,
+                        recorded_values.c.cell,
+                    ).where(
+                        recorded_values.c.version_id == data_id,
+                        recorded_values.c.area == area,
+                        recorded_values.c.month == month,
+                    )
+                ).all()
+                frames.append(
+                    pd.DataFrame(
+                        rows,
+                        columns=["area", "indicator", "village", "month", "value", "sheet", "cell"],
+                    )
+                )
+        if not frames:
+            return pd.DataFrame(
+                columns=["area", "indicator", "village", "month", "value", "sheet", "cell"]
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def diff(self, values: pd.DataFrame, slices: list[tuple[str, str]]) -> pd.DataFrame:
+        """What storing `values` for `slices` would change: one row per added/replaced/removed value.
+
+        Columns: area, month, village, indicator, old, new, change (新增/修改/改为未报/不变).
+        """
+        with self.engine.connect() as conn:
+            old = self._slice_values(conn, slices)
+        return compare(old, values[KEYED])
+
+    def _slice_values(self, conn: Connection, slices: list[tuple[str, str]]) -> pd.DataFrame:
+        frames = []
+        by_area: dict[str, list[str]] = {}
+        for area, month in slices:
+            by_area.setdefault(area, []).append(month)
+        for area, ms in by_area.items():
+            rows = conn.execute(
+                sa.select(
+                    current_values.c.area,
+                    current_values.c.month,
+                    current_values.c.village,
+                    current_values.c.indicator,
+                    current_values.c.value,
+                ).where(
+                    current_values.c.township == self.township,
+                    current_values.c.area == area,
+                    current_values.c.month.in_(ms),
+                )
+            ).all()
+            frames.append(pd.DataFrame(rows, columns=KEYED))
+        if not frames:
+            return pd.DataFrame(columns=KEYED)
+        return pd.concat(frames, ignore_index=True)
+
+    def _current_slice_map(self, conn: Connection) -> dict[tuple[str, str], tuple[int, int]]:
+        rows = conn.execute(
+            sa.select(
+                current_slices.c.area,
+                current_slices.c.month,
+                current_slices.c.version_id,
+                current_slices.c.data_version_id,
+            ).where(current_slices.c.township == self.township)
+        ).all()
+        return {(a, m): (v, d) for a, m, v, d in rows}
+
+    # ----------------------------------------------------------------- writes
+
+    def import_workbook(self, parsed: ParsedWorkbook, user: str) -> ChangeResult:
+        """Store a validated workbook as one new version, all or nothing.
+
+        A byte-identical file whose data is still current, or a file whose values equal the
+        current ones, changes nothing and says so.
+        """
+        try:
+            with self._write() as conn:
+                self._lock(conn)
+                return self._import(conn, parsed, user)
+        except _NoChange as stop:
+            return stop.result
+
+    def _import(self, conn: Connection, parsed: ParsedWorkbook, user: str) -> ChangeResult:
+        current_map = self._current_slice_map(conn)
+        same_file = conn.execute(
+            sa.select(versions.c.id)
+            .where(
+                versions.c.township == self.township,
+                versions.c.sha256 == parsed.sha256,
+                versions.c.action == "import",
+            )
+            .order_by(versions.c.id.desc())
+        ).first()
+        if same_file and all(current_map.get(s, (0, 0))[1] == same_file.id for s in parsed.slices):
+            raise _NoChange(
+                ChangeResult(
+                    changed=False,
+                    message=f"“{parsed.file_name}”与已导入的版本 {same_file.id} 完全相同，未做任何更改",
+                    version_id=same_file.id,
+                    slices=parsed.slices,
+                )
+            )
+        old = self._slice_values(conn, parsed.slices)
+        changes = compare(old, parsed.values[KEYED])
+        counts = changes["change"].value_counts()
+        new_slices = [s for s in parsed.slices if s not in current_map]
+        if not new_slices and counts.get("不变", 0) == len(changes):
+            raise _NoChange(
+                ChangeResult(
+                    changed=False,
+                    message=f"“{parsed.file_name}”的数据与当前数据完全相同，未做任何更改",
+                    slices=parsed.slices,
+                    unchanged=len(changes),
+                )
+            )
+        version_id = conn.execute(
+            versions.insert().values(
+                township=self.township,
+                action="import",
+                file_name=parsed.file_name,
+                sha256=parsed.sha256,
+                created_at=_now(),
+                created_by=user,
+                restored_from=None,
+                value_count=len(parsed.values),
+                summary=_summary(parsed.slices),
+            )
+        ).inserted_primary_key[0]
+        per_slice = parsed.values.groupby(["area", "month"]).size().to_dict()
+        conn.execute(
+            version_slices.insert(),
+            [
+                {
+                    "version_id": version_id,
+                    "area": area,
+                    "month": month,
+                    "data_version_id": version_id,
+                    "replaced_version_id": current_map.get((area, month), (None, None))[0],
+                    "value_count": int(per_slice.get((area, month), 0)),
+                }
+                for area, month in parsed.slices
+            ],
+        )
+        records = parsed.values[["area", "month", "village", "indicator", "value", "sheet", "cell"]]
+        rows = records.to_dict("records")
+        if rows:
+            conn.execute(recorded_values.insert(), [dict(r, version_id=version_id) for r in rows])
+        self._replace_current(conn, parsed.slices, version_id, version_id)
+        if rows:
+            conn.execute(
+                current_values.insert(),
+                [dict(r, version_id=version_id, township=self.township) for r in rows],
+            )
+        return ChangeResult(
+            changed=True,
+            message=f"已导入“{parsed.file_name}”为版本 {version_id}：{_summary(parsed.slices)}",
+            version_id=version_id,
+            slices=parsed.slices,
+            added=int(counts.get("新增", 0)),
+            replaced=int(counts.get("修改", 0)),
+            removed=int(counts.get("改为未报", 0)),
+            unchanged=int(counts.get("不变", 0)),
+        )
+
+    def _replace_current(
+        self, conn: Connection, slices: list[tuple[str, str]], version_id: int, data_id: int
+    ) -> None:
+        params = [{"a": area, "m": month} for area, month in slices]
+        for table in (current_values, current_slices):
+            conn.execute(
+                table.delete().where(
+                    table.c.township == self.township,
+                    table.c.area == sa.bindparam("a"),
+                    table.c.month == sa.bindparam("m"),
+                ),
+                params,
+            )
+        conn.execute(
+            current_slices.insert(),
+            [
+                {
+                    "township": self.township,
+                    "area": area,
+                    "month": month,
+                    "version_id": version_id,
+                    "data_version_id": data_id,
+                }
+                for area, month in slices
+            ],
+        )
+
+    def restore(self, version_id: int, user: str) -> ChangeResult:
+        """Make an earlier version's data current again, as a new version; nothing is deleted."""
+        try:
+            with self._write() as conn:
+                self._lock(conn)
+                return self._restore(conn, version_id, user)
+        except _NoChange as stop:
+            return stop.result
+
+    def _restore(self, conn: Connection, version_id: int, user: str) -> ChangeResult:
+        target = conn.execute(
+            sa.select(versions.c.id, versions.c.file_name).where(
+                versions.c.id == version_id, versions.c.township == self.township
+            )
+        ).first()
+        if target is None:
+            raise StoreError(
+                problems=[Problem(f"版本 {version_id} 不存在", hint="用 history 查看可恢复的版本")],
+                title="恢复失败",
+            )
+        pairs = conn.execute(
+            sa.select(
+                version_slices.c.area, version_slices.c.month, version_slices.c.data_version_id
+            ).where(version_slices.c.version_id == version_id)
+        ).all()
+        current_map = self._current_slice_map(conn)
+        if all(current_map.get((a, m), (0, 0))[1] == d for a, m, d in pairs):
+            raise _NoChange(
+                ChangeResult(
+                    changed=False,
+                    message=f"版本 {version_id} 的数据已经是当前数据，未做任何更改",
+                    version_id=version_id,
+                )
+            )
+        slices = [(a, m) for a, m, _ in pairs]
+        new_id = conn.execute(
+            versions.insert().values(
+                township=self.township,
+                action="restore",
+                file_name=target.file_name,
+                sha256="",
+                created_at=_now(),
+                created_by=user,
+                restored_from=version_id,
+                value_count=0,
+                summary=_summary(slices),
+            )
+        ).inserted_primary_key[0]
+        total = 0
+        for area, month, data_id in pairs:
+            conn.execute(
+                current_values.delete().where(
+                    current_values.c.township == self.township,
+                    current_values.c.area == area,
+                    current_values.c.month == month,
+                )
+            )
+            source = sa.select(
+                sa.literal(self.township),
+                recorded_values.c.area,
+                recorded_values.c.month,
+                recorded_values.c.village,
+                recorded_values.c.indicator,
+                recorded_values.c.value,
+                recorded_values.c.version_id,
+                recorded_values.c.sheet,
+                recorded_values.c.cell,
+            ).where(
+                recorded_values.c.version_id == data_id,
+                recorded_values.c.area == area,
+                recorded_values.c.month == month,
+            )
+            count = conn.execute(
+                current_values.insert().from_select(
+                    [
+                        "township",
+                        "area",
+                        "month",
+                        "village",
+                        "indicator",
+                        "value",
+                        "version_id",
+                        "sheet",
+                        "cell",
+                    ],
+                    source,
+                )
+            ).rowcount
+            total += max(count, 0)
+            conn.execute(
+                version_slices.insert().values(
+                    version_id=new_id,
+                    area=area,
+                    month=month,
+                    data_version_id=data_id,
+                    replaced_version_id=current_map.get((area, month), (None, None))[0],
+                    value_count=max(count, 0),
+                )
+            )
+            conn.execute(
+                current_slices.delete().where(
+                    current_slices.c.township == self.township,
+                    current_slices.c.area == area,
+                    current_slices.c.month == month,
+                )
+            )
+            conn.execute(
+                current_slices.insert().values(
+                    township=self.township,
+                    area=area,
+                    month=month,
+                    version_id=new_id,
+                    data_version_id=data_id,
+                )
+            )
+        conn.execute(versions.update().where(versions.c.id == new_id).values(value_count=total))
+        return ChangeResult(
+            changed=True,
+            message=f"已恢复版本 {version_id}（{target.file_name}）为当前数据，记为版本 {new_id}：{_summary(slices)}",
+            version_id=new_id,
+            slices=slices,
+        )
+
+
+def compare(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Outer-join old and new values on the key and label each row's change in Chinese."""
+    merged = old[KEYED].merge(new[KEYED], on=KEY, how="outer", suffixes=("_old", "_new"))
+    merged = merged.rename(columns={"value_old": "old", "value_new": "new"})
+    has_old, has_new = merged["old"].notna(), merged["new"].notna()
+    same = has_old & has_new & ((merged["old"] - merged["new"]).abs() < 1e-9)
+    merged["change"] = "修改"
+    merged.loc[~has_old, "change"] = "新增"
+    merged.loc[~has_new, "change"] = "改为未报"
+    merged.loc[same, "change"] = "不变"
+    return merged.sort_values(KEY, ignore_index=True)
+
+
+def open_store(data_folder: Path | None = None, catalogue=None) -> Store:
+    """The store of the configured township in the configured database."""
+    from .catalogue import load_catalogue
+
+    cat = catalogue or load_catalogue()
+    url = config.database_url(data_folder) if data_folder else config.database_url()
+    return Store(url, cat.township_key, cat.township_name)
