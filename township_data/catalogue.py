@@ -311,7 +311,7 @@ def _village_index(township: str, villages: tuple[Village, ...], chk: _Checker) 
             put(alias, village.name, True)
     for village in villages:
         name = norm(village.name)
-        suffixes = ("委会", "民委员会", "委") if name.endswith("村") else ()
+        suffixes = ("委会", "民委员会", "村民委员会", "委") if name.endswith("村") else ()
         if name.endswith("社区"):
             suffixes = ("居委会", "居民委员会")
             put(name[:-2] + "居委会", village.name, False)

@@ -38,7 +38,7 @@ def _display_width(text: str) -> float:
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM; missing values written as 未报; formula-like text neutralised."""
     out = frame.astype(object).where(frame.notna(), MISSING)
-    out = out.map(neutralise)
+    out = out.map(lambda v: int(v) if isinstance(v, float) and v.is_integer() else neutralise(v))
     return out.to_csv(index=False).encode("utf-8-sig")
 
 

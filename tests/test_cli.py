@@ -1,0 +1,139 @@
+"""The command line as scripts use it: `python -m township_data …` in a real subprocess."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from tests.conftest import ROOT
+
+
+def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "township_data", *args, "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def fill(template: Path, out: Path, checks: int, hazards: int) -> None:
+    book = load_workbook(template)
+    ws = book["安全生产"]
+    ws["D4"] = checks  # 酉庄村 检查生产经营单位
+    ws["F5"] = hazards  # 蛇形村 排查安全隐患
+    ws["C20"] = 3  # 全镇 专项隐患排查整治
+    book.save(out)
+
+
+def test_template_fill_import_export_replace_history_restore(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    template = tmp_path / "模板.xlsx"
+    done = run("template", "--out", str(template), "--month", "2024-03", data_dir=data)
+    assert done.returncode == 0 and "2024年3月" in done.stdout
+    first, second = tmp_path / "三月.xlsx", tmp_path / "三月更正.xlsx"
+    fill(template, first, checks=12, hazards=5)
+    fill(template, second, checks=15, hazards=5)
+
+    done = run("import", str(first), data_dir=data)
+    assert done.returncode == 0, done.stderr
+    assert "版本 1" in done.stdout and "新增 3 项" in done.stdout
+
+    out = tmp_path / "安全生产.csv"
+    done = run("export", "--area", "安全生产", "--out", str(out), data_dir=data)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("村（社区）")
+    assert table.loc["酉庄村", "检查生产经营单位（家次）"] == "12"
+    assert table.loc["蛇形村", "排查安全隐患（处）"] == "5"
+    assert table.loc["镇本级", "专项隐患排查整治（次）"] == "3"
+    assert table.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
+
+    assert run("import", str(second), data_dir=data).returncode == 0
+    xlsx = tmp_path / "安全生产.xlsx"
+    assert (
+        run(
+            "export",
+            "--area",
+            "安全生产",
+            "--from",
+            "2024-03",
+            "--to",
+            "2024-03",
+            "--out",
+            str(xlsx),
+            data_dir=data,
+        ).returncode
+        == 0
+    )
+    sheet = load_workbook(xlsx)["安全生产"]
+    assert sheet["A1"].value == "潭湾镇2024年3月安全生产工作数据"
+    frame = pd.read_excel(io.BytesIO(xlsx.read_bytes()), header=1, engine="calamine").set_index(
+        "村（社区）"
+    )
+    assert frame.loc["酉庄村", "检查生产经营单位（家次）"] == 15
+
+    history = run("history", data_dir=data)
+    assert history.returncode == 0
+    lines = history.stdout.strip().splitlines()
+    assert lines[0].startswith("版本") and len(lines) == 3
+    assert "三月更正.xlsx" in lines[1] and "三月.xlsx" in lines[2]
+
+    restored = run("restore", "1", data_dir=data)
+    assert restored.returncode == 0 and "已恢复版本 1" in restored.stdout
+    run("export", "--area", "安全生产", "--out", str(out), data_dir=data)
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("村（社区）")
+    assert table.loc["酉庄村", "检查生产经营单位（家次）"] == "12"
+
+    again = run("import", str(first), data_dir=data)
+    assert again.returncode == 0 and "完全相同" in again.stdout
+
+
+def test_invalid_workbook_exit_1_with_chinese_problems_and_nothing_stored(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    template = tmp_path / "t.xlsx"
+    run("template", "--out", str(template), data_dir=data)
+    book = load_workbook(template)
+    book["安全生产"]["D4"] = "十二"
+    book["安全生产"]["D5"] = -1
+    book.save(template)
+    done = run("import", str(template), "--month", "2024-03", data_dir=data)
+    assert done.returncode == 1
+    assert (
+        "安全生产!D4" in done.stderr
+        and "安全生产!D5" in done.stderr
+        and "没有导入任何数据" in done.stderr
+    )
+    assert "Traceback" not in done.stderr
+    assert "还没有任何导入记录" in run("history", data_dir=data).stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    done = run("export", "--area", "安全生产", data_dir=tmp_path)
+    assert done.returncode == 2 and "缺少必需的参数" in done.stderr
+    done = run(
+        "template", "--out", str(tmp_path / "x.xlsx"), "--month", "2024-13", data_dir=tmp_path
+    )
+    assert done.returncode == 2 and "不在有效范围内" in done.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_missing_file_and_unknown_version_exit_1(tmp_path: Path) -> None:
+    done = run("import", str(tmp_path / "无此文件.xlsx"), data_dir=tmp_path)
+    assert done.returncode == 1 and "无法读取文件" in done.stderr
+    done = run("restore", "7", data_dir=tmp_path)
+    assert done.returncode == 1 and "版本 7 不存在" in done.stderr
+    done = run("export", "--area", "安全生产", "--out", str(tmp_path / "x.csv"), data_dir=tmp_path)
+    assert done.returncode == 1 and "还没有任何数据" in done.stderr
+
+
+def test_sample_command_writes_24_workbooks(tmp_path: Path) -> None:
+    done = run("sample", "--out", str(tmp_path / "s"), data_dir=tmp_path)
+    assert done.returncode == 0
+    assert len(list((tmp_path / "s").glob("*.xlsx"))) == 24

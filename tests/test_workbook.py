@@ -1,0 +1,495 @@
+"""Every rule of contracts.md §1, with workbooks built in the test, plus files that are not xlsx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import build_workbook
+from township_data import config
+from township_data.errors import WorkbookError
+from township_data.workbook import read_workbook, write_template
+
+HEADER = [
+    "村（社区）",
+    "月份",
+    "检查生产经营单位（家次）",
+    "排查安全隐患（处）",
+    "专项隐患排查整治（次）",
+]
+
+
+def problems_of(
+    data: bytes, catalogue, month: str | None = None, name: str = "月报.xlsx"
+) -> list[str]:
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(data, name, catalogue, month)
+    return [str(p) for p in caught.value.problems]
+
+
+def safety(*rows: list[object], header: list[object] = HEADER) -> bytes:
+    return build_workbook({"安全生产": [header, *rows]})
+
+
+def value_map(parsed) -> dict[tuple[str, str, str], float]:
+    frame = parsed.values
+    return {(r.indicator, r.village, r.month): r.value for r in frame.itertuples()}
+
+
+def test_valid_sheet_becomes_tidy_values_with_cells(catalogue) -> None:
+    parsed = read_workbook(
+        safety(["酉庄村", "2024-03", 12, 3, None], ["全镇", "2024-03", None, None, 5]),
+        "三月.xlsx",
+        catalogue,
+    )
+    frame = parsed.values
+    assert list(frame.columns) == [
+        "area",
+        "indicator",
+        "village",
+        "month",
+        "value",
+        "file",
+        "sheet",
+        "cell",
+    ]
+    rows = {(r.indicator, r.village): (r.value, r.cell) for r in frame.itertuples()}
+    assert rows == {
+        ("检查生产经营单位", "酉庄村"): (12.0, "C2"),
+        ("排查安全隐患", "酉庄村"): (3.0, "D2"),
+        ("专项隐患排查整治", "全镇"): (5.0, "E3"),
+    }
+    assert set(frame["file"]) == {"三月.xlsx"} and set(frame["sheet"]) == {"安全生产"}
+    assert parsed.slices == [("安全生产", "2024-03")]
+    assert len(parsed.sha256) == 64
+
+
+def test_title_rows_above_header_are_skipped(catalogue) -> None:
+    data = build_workbook(
+        {
+            "安全生产": [
+                ["潭湾镇2024年3月安全生产工作统计表"],
+                ["填报单位：潭湾镇应急办"],
+                HEADER,
+                ["蛇形村", "2024-03", 7, None, None],
+            ]
+        }
+    )
+    parsed = read_workbook(data, "a.xlsx", catalogue)
+    assert value_map(parsed) == {("检查生产经营单位", "蛇形村", "2024-03"): 7.0}
+    assert parsed.values["cell"].tolist() == ["C4"]
+
+
+@pytest.mark.parametrize(
+    "village_header",
+    ["村(社区)", "村（居）", "村名", "单位", " 村 （ 社区 ） ", "村\u3000（社区）"],
+)
+def test_village_header_variants(catalogue, village_header: str) -> None:
+    data = safety(["石牌村", "2024-03", 1, None, None], header=[village_header, *HEADER[1:]])
+    assert value_map(read_workbook(data, "a.xlsx", catalogue)) == {
+        ("检查生产经营单位", "石牌村", "2024-03"): 1.0
+    }
+
+
+def test_header_must_be_within_first_ten_rows(catalogue) -> None:
+    data = build_workbook(
+        {"安全生产": [[f"说明{i}"] for i in range(10)] + [HEADER, ["酉庄村", "2024-03", 1]]}
+    )
+    (message,) = problems_of(data, catalogue)
+    assert "安全生产" in message and "前 10 行中找不到表头“村（社区）”" in message
+
+
+def test_header_spaces_widths_and_units_are_ignored(catalogue) -> None:
+    header = [
+        "村（社区）",
+        "月份",
+        " 检查 生产经营单位 (家次) ",
+        "排查安全隐患【处】",
+        "专项隐患排查整治",
+    ]
+    parsed = read_workbook(
+        safety(
+            ["全镇", "2024-03", None, None, 2], ["杉林村", "2024-03", 4, 1, None], header=header
+        ),
+        "a.xlsx",
+        catalogue,
+    )
+    assert value_map(parsed) == {
+        ("专项隐患排查整治", "全镇", "2024-03"): 2.0,
+        ("检查生产经营单位", "杉林村", "2024-03"): 4.0,
+        ("排查安全隐患", "杉林村", "2024-03"): 1.0,
+    }
+
+
+def test_unknown_column_suggests_closest_name(catalogue) -> None:
+    header = ["村（社区）", "月份", "检查生产单位（家次）"]
+    (message,) = problems_of(safety(["酉庄村", "2024-03", 1], header=header), catalogue)
+    assert message.startswith("月报.xlsx 安全生产!C1：未知的指标列“检查生产单位（家次）”")
+    assert "是否应为“检查生产经营单位”" in message
+
+
+def test_sequence_and_remark_columns_are_allowed(catalogue) -> None:
+    header = ["序号", "村（社区）", "月份", "检查生产经营单位", "备注"]
+    parsed = read_workbook(
+        safety([1, "酉庄村", "2024-03", 3, "含夜查"], header=header), "a.xlsx", catalogue
+    )
+    assert value_map(parsed) == {("检查生产经营单位", "酉庄村", "2024-03"): 3.0}
+
+
+@pytest.mark.parametrize(
+    "month_cell",
+    ["2024-03", "2024/3", "2024.03", "2024年3月", "202403", 202403, dt.datetime(2024, 3, 1)],
+)
+def test_month_spellings(catalogue, month_cell: object) -> None:
+    parsed = read_workbook(safety(["酉庄村", month_cell, 1, None, None]), "a.xlsx", catalogue)
+    assert parsed.months == ["2024-03"]
+
+
+def test_decimal_month_is_refused_as_ambiguous(catalogue) -> None:
+    (message,) = problems_of(safety(["酉庄村", 2024.1, 1, None, None]), catalogue)
+    assert "安全生产!B2" in message and "小数" in message and "2024.10" in message
+
+
+def test_month_from_form_when_no_month_column(catalogue) -> None:
+    header = ["村（社区）", "检查生产经营单位"]
+    data = safety(["酉庄村", 9], header=header)
+    assert read_workbook(data, "a.xlsx", catalogue, month="2024-05").months == ["2024-05"]
+    (message,) = problems_of(data, catalogue)
+    assert "没有“月份”列" in message and "--month" in message
+
+
+def test_month_column_wins_over_form_month(catalogue) -> None:
+    parsed = read_workbook(
+        safety(["酉庄村", "2024-03", 1, None, None]), "a.xlsx", catalogue, month="2024-05"
+    )
+    assert parsed.months == ["2024-03"]
+
+
+def test_several_months_in_one_sheet(catalogue) -> None:
+    parsed = read_workbook(
+        safety(["酉庄村", "2024-01", 1, None, None], ["酉庄村", "2024-02", 2, None, None]),
+        "a.xlsx",
+        catalogue,
+    )
+    assert parsed.slices == [("安全生产", "2024-01"), ("安全生产", "2024-02")]
+
+
+def test_unknown_village_suggests_closest(catalogue) -> None:
+    (message,) = problems_of(safety(["杉材村", "2024-03", 1, None, None]), catalogue)
+    assert "安全生产!A2：未知的村（社区）“杉材村”" in message and "是否应为“杉林村”" in message
+
+
+def test_village_aliases_are_accepted(catalogue) -> None:
+    parsed = read_workbook(
+        safety(["杉林村委会", "2024-03", 1, None, None], ["镇本级", "2024-03", None, None, 4]),
+        "a.xlsx",
+        catalogue,
+    )
+    assert set(parsed.values["village"]) == {"杉林村", "全镇"}
+
+
+def test_level_rules_for_town_and_village_rows(catalogue) -> None:
+    messages = problems_of(
+        safety(["全镇", "2024-03", 5, None, None], ["酉庄村", "2024-03", None, None, 2]), catalogue
+    )
+    assert any("安全生产!C2" in m and "按村（社区）填报，全镇行请留空" in m for m in messages)
+    assert any("安全生产!E3" in m and "只在“全镇”行填报" in m for m in messages)
+
+
+def test_both_level_indicator_accepts_village_and_town(catalogue) -> None:
+    header = ["村（社区）", "月份", "安全知识培训讲座和现场演练"]
+    parsed = read_workbook(
+        safety(["酉庄村", "2024-03", 2], ["全镇", "2024-03", 1], header=header), "a.xlsx", catalogue
+    )
+    assert len(parsed.values) == 2
+
+
+def test_total_row_is_checked_not_stored(catalogue) -> None:
+    ok = safety(
+        ["酉庄村", "2024-03", 2, 1, None],
+        ["蛇形村", "2024-03", 3, None, None],
+        ["合计", "2024-03", 5, 1, None],
+    )
+    parsed = read_workbook(ok, "a.xlsx", catalogue)
+    assert "合计" not in set(parsed.values["village"]) and len(parsed.values) == 3
+    bad = safety(
+        ["酉庄村", "2024-03", 2, 1, None],
+        ["蛇形村", "2024-03", 3, None, None],
+        ["总计", "2024-03", 6, 1, None],
+    )
+    (message,) = problems_of(bad, catalogue)
+    assert "安全生产!C4" in message and "合计 6 与上方各行之和 5 不符" in message
+
+
+@pytest.mark.parametrize("blank", [None, "", "-", "—", "/", "*", " - ", "－"])
+def test_not_reported_markers_are_not_zero(catalogue, blank: object) -> None:
+    parsed = read_workbook(safety(["酉庄村", "2024-03", blank, 0, None]), "a.xlsx", catalogue)
+    assert value_map(parsed) == {("排查安全隐患", "酉庄村", "2024-03"): 0.0}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("12", 12.0), ("1,234", 1234.0), ("１２３４", 1234.0), (" 7 ", 7.0)]
+)
+def test_numbers_stored_as_text(catalogue, text: str, number: float) -> None:
+    parsed = read_workbook(safety(["酉庄村", "2024-03", text, None, None]), "a.xlsx", catalogue)
+    assert value_map(parsed) == {("检查生产经营单位", "酉庄村", "2024-03"): number}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("十二", "不是数字"),
+        (-1, "小于下限"),
+        (2.5, "不是整数"),
+        ("12,34", "不是数字"),
+        (True, "不是数字"),
+    ],
+)
+def test_invalid_counts(catalogue, cell: object, expected: str) -> None:
+    (message,) = problems_of(safety(["酉庄村", "2024-03", cell, None, None]), catalogue)
+    assert "安全生产!C2" in message and expected in message
+
+
+def test_percent_and_money_ranges(catalogue) -> None:
+    data = build_workbook(
+        {
+            "乡村振兴": [
+                ["村（社区）", "月份", "家庭医生签约率（%）"],
+                ["酉庄村", "2024-03", 120],
+                ["蛇形村", "2024-03", "95.5%"],
+            ],
+            "社会事务": [
+                ["村（社区）", "月份", "临时救助金额（元）"],
+                ["酉庄村", "2024-03", -5],
+                ["蛇形村", "2024-03", 1234.5],
+            ],
+        }
+    )
+    messages = problems_of(data, catalogue)
+    assert len(messages) == 2
+    assert any("乡村振兴!C2" in m and "超过上限 100%" in m for m in messages)
+    assert any("社会事务!C2" in m and "小于下限" in m for m in messages)
+
+
+def test_duplicate_village_month_row(catalogue) -> None:
+    (message,) = problems_of(
+        safety(["酉庄村", "2024-03", 1, None, None], ["酉庄", "2024-03", 2, None, None]), catalogue
+    )
+    assert "安全生产!A3" in message and "重复" in message and "第 2 行" in message
+
+
+CONTEST_HEADER = [
+    "村（社区）",
+    "月份",
+    "农村改厕",
+    "垃圾治理",
+    "污水治理",
+    "村容村貌",
+    "长效管护",
+    "总分",
+]
+
+
+def contest(*rows: list[object]) -> bytes:
+    return build_workbook({"人居环境打擂": [CONTEST_HEADER, *rows]})
+
+
+def test_contest_total_computed_when_missing(catalogue) -> None:
+    parsed = read_workbook(
+        contest(["酉庄村", "2024-03", 18, 20, 16.5, 17, 12, None]), "a.xlsx", catalogue
+    )
+    values = value_map(parsed)
+    assert values[("总分", "酉庄村", "2024-03")] == 83.5
+    assert parsed.values.set_index("indicator").loc["总分", "cell"] == "H2（由各项相加）"
+
+
+def test_contest_rules(catalogue) -> None:
+    messages = problems_of(
+        contest(
+            ["酉庄村", "2024-03", 18, 20, 16, 17, 12, 90],
+            ["蛇形村", "2024-03", 21, 20, 16, 17, 12, None],
+            ["杉林村", "2024-03", 18, None, 16, 17, 12, None],
+            ["全镇", "2024-03", 18, 20, 16, 17, 12, None],
+        ),
+        catalogue,
+    )
+    assert any("人居环境打擂!H2" in m and "总分 90 不等于各评分项之和 83" in m for m in messages)
+    assert any("人居环境打擂!C3" in m and "超过上限 20分" in m for m in messages)
+    assert any("人居环境打擂!H4" in m and "没有填全" in m for m in messages)
+    assert any("人居环境打擂!A5" in m and "全镇" in m for m in messages)
+
+
+def test_contest_total_alone_is_accepted(catalogue) -> None:
+    parsed = read_workbook(
+        contest(["酉庄村", "2024-03", None, None, None, None, None, 88.5]), "a.xlsx", catalogue
+    )
+    assert value_map(parsed) == {("总分", "酉庄村", "2024-03"): 88.5}
+
+
+def test_all_errors_of_a_workbook_reported_at_once(catalogue) -> None:
+    data = build_workbook(
+        {
+            "安全生产": [
+                HEADER,
+                ["杉材村", "2024-03", 1, None, None],
+                ["酉庄村", "2024-03", "x", -1, None],
+            ],
+            "党建引领": [["村（社区）", "月份", "主题党日活动"], ["蛇形村", 2024.1, 1]],
+        }
+    )
+    messages = problems_of(data, catalogue)
+    assert len(messages) == 4
+    assert all(m.startswith("月报.xlsx ") for m in messages)
+
+
+def test_other_sheets_ignored_and_named(catalogue) -> None:
+    data = build_workbook(
+        {
+            "填表须知": [["说明"]],
+            " 安全生产 ": [HEADER, ["酉庄村", "2024-03", 1, None, None]],
+            "安全生产3月": [["x"]],
+        }
+    )
+    parsed = read_workbook(data, "a.xlsx", catalogue)
+    assert parsed.slices == [("安全生产", "2024-03")]
+    assert parsed.ignored_sheets[0] == "填表须知"
+    assert "名称须与领域完全一致" in parsed.ignored_sheets[1]
+
+
+def test_empty_sheets_are_skipped_not_wiping_data(catalogue) -> None:
+    data = build_workbook(
+        {
+            "安全生产": [HEADER, ["酉庄村", "2024-03", 1, None, None]],
+            "党建引领": [["村（社区）", "月份", "主题党日活动"], ["酉庄村", "2024-03", None]],
+        }
+    )
+    parsed = read_workbook(data, "a.xlsx", catalogue)
+    assert parsed.slices == [("安全生产", "2024-03")]
+    assert any("党建引领" in n and "跳过" in n for n in parsed.notes)
+
+
+# ------------------------------------------------------------------ files that are not xlsx
+
+
+def one_problem(data: bytes, catalogue, name: str = "上报.xlsx") -> str:
+    (message,) = problems_of(data, catalogue, name=name)
+    assert message.startswith(name)
+    return message
+
+
+def test_not_a_zip(catalogue) -> None:
+    assert "不是有效的 Excel" in one_problem(b"\x00\x01garbage" * 20, catalogue)
+
+
+def test_empty_file(catalogue) -> None:
+    assert "空的" in one_problem(b"", catalogue)
+
+
+def test_old_xls(catalogue) -> None:
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000 + "Workbook".encode("utf-16-le")
+    message = one_problem(data, catalogue, name="三月.xls")
+    assert ".xls" in message and "另存为" in message
+
+
+def test_password_protected(catalogue) -> None:
+    data = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500 + "EncryptedPackage".encode("utf-16-le")
+    )
+    assert "密码" in one_problem(data, catalogue)
+
+
+def test_html_saved_as_xls(catalogue) -> None:
+    data = "<html><body><table><tr><td>村（社区）</td></tr></table></body></html>".encode()
+    message = one_problem(data, catalogue, name="导出.xls")
+    assert "网页" in message and "另存为" in message
+
+
+def test_csv_renamed(catalogue) -> None:
+    data = "村（社区）,月份,检查生产经营单位\n酉庄村,2024-03,1\n".encode("gb18030")
+    assert "CSV" in one_problem(data, catalogue)
+
+
+def test_truncated_file(catalogue) -> None:
+    full = safety(["酉庄村", "2024-03", 1, None, None])
+    assert "不完整或已损坏" in one_problem(full[: len(full) // 2], catalogue)
+
+
+def test_workbook_without_known_sheet(catalogue) -> None:
+    message = one_problem(build_workbook({"Sheet1": [["a", "b"]]}), catalogue)
+    assert "没有可识别的工作表" in message and "安全生产" in message
+
+
+def test_blank_template_has_no_data(catalogue) -> None:
+    assert "没有任何已填写的数据" in one_problem(write_template(catalogue, "2024-03"), catalogue)
+
+
+def _bomb(rows: int, declared: str | None) -> bytes:
+    """An xlsx whose one sheet has `rows` rows, optionally declaring a dimension."""
+    base = safety(["酉庄村", "2024-03", 1, None, None])
+    source = zipfile.ZipFile(io.BytesIO(base))
+    buffer = io.BytesIO()
+    dimension = f'<dimension ref="{declared}"/>' if declared else ""
+    body = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(1, rows + 1))
+    sheet = f'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{dimension}<sheetData>{body}</sheetData></worksheet>'
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = (
+                sheet.encode()
+                if info.filename == "xl/worksheets/sheet1.xml"
+                else source.read(info.filename)
+            )
+            target.writestr(info.filename, content)
+    return buffer.getvalue()
+
+
+def test_declared_huge_sheet_refused_before_parsing(catalogue) -> None:
+    assert "1,048,576 行" in one_problem(_bomb(3, "A1:XFD1048576"), catalogue)
+
+
+def test_many_rows_without_dimension_refused(catalogue) -> None:
+    message = one_problem(_bomb(config.MAX_SHEET_ROWS + 10, None), catalogue)
+    assert "超过" in message and f"{config.MAX_SHEET_ROWS:,}" in message
+
+
+def test_too_large_unpacked(catalogue, monkeypatch) -> None:
+    monkeypatch.setattr(config, "MAX_UNPACKED_BYTES", 1000)
+    assert "解压后" in one_problem(safety(["酉庄村", "2024-03", 1, None, None]), catalogue)
+
+
+# ------------------------------------------------------------------ template
+
+
+def test_template_layout(catalogue) -> None:
+    book = load_workbook(io.BytesIO(write_template(catalogue, "2024-03")))
+    assert book.sheetnames == ["填表说明", *catalogue.sheet_names]
+    ws = book["安全生产"]
+    assert ws["A1"].value == "潭湾镇2024年3月安全生产工作统计表"
+    assert [c.value for c in ws[3]][:3] == ["村（社区）", "月份", "专项隐患排查整治（次）"]
+    villages = [ws.cell(r, 1).value for r in range(4, ws.max_row + 1)]
+    assert villages == [*catalogue.village_names, "全镇"]
+    assert ws["B4"].value == "2024-03"
+    assert ws["C4"].fill.fgColor.rgb.endswith(
+        "E7E6E6"
+    )  # town-level indicator greyed on a village row
+    assert ws.freeze_panes == "C4"
+    rules = " ".join(str(c.value) for row in book["填表说明"].iter_rows() for c in row if c.value)
+    assert "未报" in rules and "2024.1" in rules
+
+
+def test_filled_template_round_trip(catalogue) -> None:
+    book = load_workbook(io.BytesIO(write_template(catalogue, "2024-03")))
+    ws = book["安全生产"]
+    ws["D4"] = 12  # 酉庄村 检查生产经营单位
+    ws["C20"] = 3  # 全镇 专项隐患排查整治
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = read_workbook(buffer.getvalue(), "t.xlsx", catalogue)
+    assert value_map(parsed) == {
+        ("检查生产经营单位", "酉庄村", "2024-03"): 12.0,
+        ("专项隐患排查整治", "全镇", "2024-03"): 3.0,
+    }
+    assert "填表说明" in parsed.ignored_sheets
