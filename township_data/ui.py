@@ -76,9 +76,18 @@ def _bootstrap(store: Store, catalogue: Catalogue) -> None:
         load_into(store, catalogue)
 
 
+def _multipage() -> bool:
+    """Streamlit only knows app.py as a page once pages/ holds a page file."""
+    pages_dir = config.PROJECT_ROOT / "pages"
+    return pages_dir.is_dir() and any(pages_dir.glob("*.py"))
+
+
 def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
     with st.sidebar:
         st.markdown(f"### {catalogue.township_name}工作数据看板")
+        if not _multipage():
+            st.caption(f"数据截至 {months.label(latest)}" if latest else "尚无数据")
+            return
         st.page_link("app.py", label="总览", icon="🏠")
         st.caption("工作领域")
         for area in catalogue.areas:
