@@ -126,3 +126,33 @@ def test_status_matrix(catalogue) -> None:
     assert matrix.loc["党建引领", "2024-01"] == "部分"
     assert matrix.loc["安全生产", "2024-02"] == "未报"
     assert list(matrix.index) == catalogue.sheet_names
+
+
+def test_contributing_rows_follow_the_combine_rule(catalogue) -> None:
+    rows = [
+        # sum: every month counts
+        ("安全生产", "检查车辆", "酉庄村", "2024-01", 3.0, "C2"),
+        ("安全生产", "检查车辆", "酉庄村", "2024-02", 4.0, "C3"),
+        # last: only each village's latest month
+        ("乡村振兴", "家庭医生签约率", "酉庄村", "2024-01", 90.0, "D2"),
+        ("乡村振兴", "家庭医生签约率", "酉庄村", "2024-03", 91.0, "D4"),
+        ("乡村振兴", "家庭医生签约率", "蛇形村", "2024-02", 80.0, "D5"),
+        # target: the latest month of each year
+        ("党建引领", "计划发展党员", "全镇", "2023-11", 2.0, "E2"),
+        ("党建引领", "计划发展党员", "全镇", "2023-12", 3.0, "E3"),
+        ("党建引领", "计划发展党员", "全镇", "2024-01", 4.0, "E4"),
+    ]
+    values = pd.DataFrame(rows, columns=["area", "indicator", "village", "month", "value", "cell"])
+    used = metrics.contributing(values, catalogue)
+    assert sorted(used["cell"]) == ["C2", "C3", "D4", "D5", "E3", "E4"]
+    combined = metrics.combine_months(values.drop(columns="cell"), catalogue)
+    by_key = combined.set_index(["indicator", "village"])["value"]
+    # the combined value is exactly the contributing rows combined
+    assert by_key[("检查车辆", "酉庄村")] == used[used["indicator"] == "检查车辆"]["value"].sum()
+    assert by_key[("家庭医生签约率", "酉庄村")] == 91.0
+    assert by_key[("计划发展党员", "全镇")] == 3.0 + 4.0
+
+
+def test_contributing_of_nothing_is_empty(catalogue) -> None:
+    empty = pd.DataFrame(columns=["area", "indicator", "village", "month", "value"])
+    assert metrics.contributing(empty, catalogue).empty

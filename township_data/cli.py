@@ -152,6 +152,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from . import report
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".docx", ".md"):
+        print(f"用法错误：--out 须为 .docx 或 .md 文件，现为“{out.name}”", file=sys.stderr)
+        return EXIT_USAGE
+    if args.first > args.last:
+        print("起始月份晚于结束月份", file=sys.stderr)
+        return EXIT_INVALID
+    catalogue, store = _context(args)
+    template = report.load_template(catalogue)
+    work = report.build(store, catalogue, template, args.first, args.last)
+    texts = report.saved_texts(store, args.first, args.last)
+    if out.suffix.lower() == ".docx":
+        out.write_bytes(work.docx(texts))
+    else:
+        out.write_text(work.markdown(texts), encoding="utf-8")
+    missing = work.missing()
+    print(f"已生成{work.title}：{out}")
+    print(
+        f"  共 {len(work.counted())} 个数字，未报 {len(missing)} 个，"
+        f"部分村（社区）或月份未填报 {len(work.partial())} 个"
+    )
+    for fig in missing:
+        print(f"  未报：{fig.label}（文中显示为{report.MISSING}）")
+    for name in work.pending(texts):
+        print(f"  待填写：{name}（可在看板“工作总结”页填写，文中显示为{report.PENDING}）")
+    return EXIT_OK
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from .store import ACTIONS
 
@@ -190,7 +221,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def build_parser() -> ChineseParser:
     parser = ChineseParser(
         prog="python -m township_data",
-        description="乡镇工作数据看板 命令行：模板、导入、导出、历史版本与恢复、示例数据",
+        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -203,6 +234,7 @@ def build_parser() -> ChineseParser:
         "template": ("生成空白月报模板", cmd_template),
         "import": ("校验并导入月报工作簿（全部成功才导入）", cmd_import),
         "export": ("导出某领域各村（社区）数据", cmd_export),
+        "report": ("生成工作总结（.docx 或 .md），数字由数据填写", cmd_report),
         "history": ("列出所有导入版本", cmd_history),
         "restore": ("把以前的版本恢复为当前数据", cmd_restore),
         "sample": ("生成示例月报工作簿", cmd_sample),
@@ -221,6 +253,13 @@ def build_parser() -> ChineseParser:
     parsers["export"].add_argument("--from", dest="first", type=_month, help="起始月份 YYYY-MM")
     parsers["export"].add_argument("--to", dest="last", type=_month, help="结束月份 YYYY-MM")
     parsers["export"].add_argument("--out", required=True, help="输出文件 F.xlsx 或 F.csv")
+    parsers["report"].add_argument(
+        "--from", dest="first", required=True, type=_month, help="起始月份 YYYY-MM"
+    )
+    parsers["report"].add_argument(
+        "--to", dest="last", required=True, type=_month, help="结束月份 YYYY-MM"
+    )
+    parsers["report"].add_argument("--out", required=True, help="输出文件 F.docx 或 F.md")
     parsers["restore"].add_argument("version", type=int, metavar="VERSION", help="版本号")
     parsers["restore"].add_argument("--user", help="记录的操作人")
     parsers["sample"].add_argument("--out", required=True, help="输出文件夹")

@@ -15,6 +15,7 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_CATALOGUE = PACKAGE_DIR / "catalogue.toml"
+DEFAULT_REPORT_TEMPLATE = PACKAGE_DIR / "report_template.md"
 DATABASE_FILE_NAME = "township.sqlite3"
 
 # Limits checked on the zip archive before any sheet is parsed (a 70 KB upload can unpack to a
@@ -46,6 +47,12 @@ def catalogue_path() -> Path:
     """The indicator catalogue: TOWNSHIP_CATALOGUE if set, else the file shipped in the package."""
     env = os.environ.get("TOWNSHIP_CATALOGUE")
     return Path(env).expanduser().resolve() if env else DEFAULT_CATALOGUE
+
+
+def report_template_path() -> Path:
+    """The 工作总结 template: TOWNSHIP_REPORT_TEMPLATE if set, else the file shipped in the package."""
+    env = os.environ.get("TOWNSHIP_REPORT_TEMPLATE")
+    return Path(env).expanduser().resolve() if env else DEFAULT_REPORT_TEMPLATE
 
 
 def database_url(data_folder: Path | None = None) -> str:

@@ -60,6 +60,10 @@ class CatalogueError(TownshipError):
     """The indicator catalogue file is broken; raised at start-up, naming the entry."""
 
 
+class TemplateError(TownshipError):
+    """The 工作总结 template file is broken (unknown indicator, unclosed placeholder …)."""
+
+
 class WorkbookError(TownshipError):
     """A workbook cannot be imported; every problem of the workbook is listed at once."""
 

@@ -77,6 +77,29 @@ def combine_months(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return combined.reset_index()[out_cols]
 
 
+def contributing(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The rows of `values` that `combine_months` uses, with every column `values` carries.
+
+    sum: every month; last: each village's latest month; target: each village's latest month of
+    each year. The report shows these rows (with their files and cells) as a figure's sources, so
+    the rule that picks them lives here, next to the rule that combines them.
+    """
+    if values.empty:
+        return values
+    combine = values.merge(
+        rules(catalogue)[["area", "indicator", "combine"]], on=["area", "indicator"], how="left"
+    )["combine"].to_numpy()
+    latest = values.groupby(GROUP)["month"].transform("max")
+    year = values["month"].str[:4]
+    latest_of_year = values.assign(year=year).groupby([*GROUP, "year"])["month"].transform("max")
+    keep = (
+        (combine == "sum")
+        | ((combine == "last") & (values["month"] == latest).to_numpy())
+        | ((combine == "target") & (values["month"] == latest_of_year).to_numpy())
+    )
+    return values[keep]
+
+
 def town_figures(combined: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """The township's figure per (area, indicator) from per-village combined values.
 

@@ -101,11 +101,32 @@ current_values = sa.Table(
     sa.Index("ix_current_area_indicator_month", "township", "area", "indicator", "month"),
 )
 
+report_texts = sa.Table(
+    "report_texts",
+    metadata,
+    sa.Column("township", sa.String(64), sa.ForeignKey("townships.key"), primary_key=True),
+    sa.Column("first_month", sa.String(7), primary_key=True),
+    sa.Column("last_month", sa.String(7), primary_key=True),
+    sa.Column("part", sa.String(100), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+)
+
 KEY = ["area", "month", "village", "indicator"]
 KEYED = [*KEY, "value"]
 ACTIONS = {"import": "导入", "restore": "恢复"}
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SavedText:
+    """The office's words for one part of the 工作总结 of one period, and who saved them."""
+
+    body: str
+    updated_at: dt.datetime
+    updated_by: str
 
 
 @dataclass
@@ -502,7 +523,57 @@ class Store:
         ).all()
         return {(a, m): (v, d) for a, m, v, d in rows}
 
+    def report_texts(self, first: str, last: str) -> dict[str, SavedText]:
+        """The free-text parts (存在不足, 下步工作重点 …) saved for the period [first, last]."""
+        query = sa.select(
+            report_texts.c.part,
+            report_texts.c.body,
+            report_texts.c.updated_at,
+            report_texts.c.updated_by,
+        ).where(
+            report_texts.c.township == self.township,
+            report_texts.c.first_month == first,
+            report_texts.c.last_month == last,
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {part: SavedText(body, at, by) for part, body, at, by in rows}
+
     # ----------------------------------------------------------------- writes
+
+    def save_report_text(self, first: str, last: str, part: str, body: str, user: str) -> None:
+        """Keep the office's words for one part of one period's report; empty text removes them.
+
+        Delete-then-insert in one transaction is the portable upsert (SQLite and PostgreSQL). The
+        data revision is not bumped: the words change no figure, so no cached page goes stale.
+        """
+        where = sa.and_(
+            report_texts.c.township == self.township,
+            report_texts.c.first_month == first,
+            report_texts.c.last_month == last,
+            report_texts.c.part == part,
+        )
+        row = {
+            "township": self.township,
+            "first_month": first,
+            "last_month": last,
+            "part": part,
+            "body": body,
+            "updated_at": _now(),
+            "updated_by": user,
+        }
+        for attempt in range(2):
+            try:
+                with self._write() as conn:
+                    conn.execute(report_texts.delete().where(where))
+                    if body.strip():
+                        conn.execute(report_texts.insert().values(**row))
+                return
+            except sa.exc.IntegrityError:
+                # Another session saved the same part between our delete and insert (possible
+                # on PostgreSQL): the second attempt deletes that row and writes ours.
+                if attempt:
+                    raise
 
     def import_workbook(self, parsed: ParsedWorkbook, user: str) -> ChangeResult:
         """Store a validated workbook as one new version, all or nothing.

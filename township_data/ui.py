@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import config, metrics, months
+from . import config, metrics, months, report
 from .catalogue import Catalogue, load_catalogue
 from .errors import CatalogueError, TownshipError
 from .store import Store
@@ -191,3 +191,22 @@ def loaded_months(context: Context) -> list[str]:
     if frame.empty:
         return []
     return months.month_range(frame["month"].min(), frame["month"].max())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _work_report(
+    _store: Store,
+    _catalogue: Catalogue,
+    _template: report.Template,
+    key: tuple,
+    first: str,
+    last: str,
+) -> report.Report:
+    return report.build(_store, _catalogue, _template, first, last)
+
+
+def work_report(context: Context, first: str, last: str) -> report.Report:
+    """The 工作总结 for a period, filled once per store revision, template and period."""
+    template = report.load_template(context.catalogue)
+    key = (*context.cache_key, template.fingerprint)
+    return _work_report(context.store, context.catalogue, template, key, first, last)

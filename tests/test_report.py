@@ -1,0 +1,369 @@
+"""工作总结: figures filled exactly as the catalogue says, traced to their cells, 未报 never 0.
+
+The known data (three villages, three months, one workbook per month) is small enough to add up
+by hand; every expected number below is written out as the sum or mean it stands for.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from township_data import cli, report
+from township_data.catalogue import Catalogue
+from township_data.documents import paragraphs_of
+from township_data.errors import TemplateError
+from township_data.store import Store
+from township_data.workbook import read_workbook
+
+from .conftest import build_workbook
+
+SAFETY = [
+    "村（社区）",
+    "月份",
+    "检查生产经营单位（家次）",
+    "安全知识培训讲座和现场演练",
+    "专项隐患排查整治",
+]
+REVIVAL = ["村（社区）", "月份", "家庭医生签约率（%）", "公益性岗位"]
+ARMED = ["村（社区）", "月份", "基干民兵在位率", "抢险救灾出动民兵"]
+CONTEST = ["村（社区）", "月份", "总分"]
+
+# Sheet → rows per month. None is an empty cell (未报).
+KNOWN: dict[str, dict[str, list[list[object]]]] = {
+    "2024-01": {
+        "安全生产": [
+            SAFETY,
+            ["酉庄村", "2024-01", 10, 1, None],
+            ["蛇形村", "2024-01", 20, 2, None],
+            ["杉林村", "2024-01", 5, None, None],
+            ["全镇", "2024-01", None, 4, 3],
+        ],
+        "乡村振兴": [
+            REVIVAL,
+            ["酉庄村", "2024-01", 90, 5],
+            ["蛇形村", "2024-01", 80, 3],
+            ["杉林村", "2024-01", 71, None],
+        ],
+        "党管武装": [
+            ARMED,
+            ["酉庄村", "2024-01", 90, 0],
+            ["蛇形村", "2024-01", 100, 0],
+            ["全镇", "2024-01", 96, 0],
+        ],
+        "人居环境打擂": [
+            CONTEST,
+            ["酉庄村", "2024-01", 90],
+            ["蛇形村", "2024-01", 85],
+            ["杉林村", "2024-01", 80],
+        ],
+    },
+    "2024-02": {
+        "安全生产": [
+            SAFETY,
+            ["酉庄村", "2024-02", 7, 0, None],
+            ["蛇形村", "2024-02", None, 1, None],
+            ["杉林村", "2024-02", 3, 1, None],
+            ["全镇", "2024-02", None, None, 2],
+        ],
+        "乡村振兴": [
+            REVIVAL,
+            ["酉庄村", "2024-02", 92, 6],
+            ["蛇形村", "2024-02", 84, None],
+        ],
+        "党管武装": [ARMED, ["酉庄村", "2024-02", None, 4]],
+        "人居环境打擂": [CONTEST, ["酉庄村", "2024-02", 88], ["蛇形村", "2024-02", 86]],
+    },
+    "2024-04": {
+        "安全生产": [
+            SAFETY,
+            ["酉庄村", "2024-04", 11, None, None],
+            ["全镇", "2024-04", None, 5, 6],
+        ],
+        "党管武装": [
+            ARMED,
+            ["酉庄村", "2024-04", 95, None],
+            ["蛇形村", "2024-04", None, 0],
+            ["全镇", "2024-04", None, 6],
+        ],
+    },
+}
+
+
+def store_known_data(store: Store, catalogue: Catalogue) -> None:
+    """Import the known data as three workbooks: versions 1, 2, 3 of a fresh store."""
+    for month, sheets in KNOWN.items():
+        data = build_workbook(sheets)
+        store.import_workbook(read_workbook(data, f"{month}.xlsx", catalogue), "测试")
+
+
+@pytest.fixture
+def known(store: Store, catalogue: Catalogue) -> Store:
+    store_known_data(store, catalogue)
+    return store
+
+
+def make(store: Store, catalogue: Catalogue, first: str, last: str) -> report.Report:
+    return report.build(store, catalogue, report.load_template(catalogue), first, last)
+
+
+def test_half_year_figures_equal_hand_computed_values(known: Store, catalogue: Catalogue) -> None:
+    work = make(known, catalogue, "2024-01", "2024-06")
+    figures = work.figures
+    # sum over months, village level: 10 + 20 + 5 (Jan) + 7 + 3 (Feb) + 11 (Apr)
+    assert figures["安全生产/检查生产经营单位"].value == 10 + 20 + 5 + 7 + 3 + 11 == 56
+    assert figures["安全生产/检查生产经营单位"].text == "56家次"
+    # both levels: villages 1 + 2 + 0 + 1 + 1, plus the 全镇 row 4 + 5, each counted once
+    assert figures["安全生产/安全知识培训讲座和现场演练"].value == (1 + 2 + 0 + 1 + 1) + (4 + 5)
+    assert figures["安全生产/安全知识培训讲座和现场演练"].text == "14次"
+    # town level only: 3 + 2 + 6
+    assert figures["安全生产/专项隐患排查整治"].text == "11次"
+    # rate: each village's latest month (酉庄 Feb 92, 蛇形 Feb 84, 杉林 Jan 71), averaged
+    assert figures["乡村振兴/家庭医生签约率"].value == pytest.approx((92 + 84 + 71) / 3)
+    assert figures["乡村振兴/家庭医生签约率"].text == "82.3%"
+    # stock: latest per village (酉庄 Feb 6, 蛇形 Jan 3), added across villages
+    assert figures["乡村振兴/公益性岗位"].text == "9个"
+    # a rate reported at both levels: the 全镇 row's own rate (96), not the villages' mean
+    assert figures["党管武装/基干民兵在位率"].text == "96%"
+    # months in which the township's figure is above 0: Feb (4) and Apr (0 + 6)
+    assert figures["月份:党管武装/抢险救灾出动民兵"].text == "2月、4月"
+    assert figures["党管武装/抢险救灾出动民兵"].text == "10人"
+    assert figures["评比村数"].text == "2至3"
+    assert figures["红榜数"].text == str(catalogue.contest.red_n)
+    assert figures["年份"].text == "2024" and figures["时段"].text == "年初以来"
+    # never reported: 【未报】, not 0
+    assert figures["安全生产/查处非法营运"].text == report.MISSING
+    assert figures["安全生产/查处非法营运"].value is None
+    text = "".join(r.text for r in work.render())
+    assert "查处非法营运【未报】" in text
+    assert "检查各类生产经营单位56家次" in text
+    assert work.title == f"{catalogue.township_name}2024年上半年工作总结"
+
+
+def test_village_and_month_placeholders(known: Store, catalogue: Catalogue, tmp_path: Path) -> None:
+    text = (
+        "# 标题\n\n{村数:乡村振兴/公益性岗位}|{村名:安全生产/检查生产经营单位}|"
+        "{数值:安全生产/检查生产经营单位}|{村名:党管武装/抢险救灾出动民兵}|"
+        "{月份:安全生产/查处非法营运}\n"
+    )
+    template = report.parse_template(text, tmp_path / "t.md", catalogue)
+    values = known.current(with_source=True)
+    work = report.fill(values, catalogue, template, "2024-01", "2024-06")
+    # 公益性岗位 latest: 酉庄村 6, 蛇形村 3 → 2 villages; 检查: 酉庄 28, 蛇形 20, 杉林 8 (by size);
+    # 抢险救灾: 酉庄村 4, 蛇形村 0 (the 全镇 row is not a village); 查处非法营运 never reported
+    assert work.render()[1].text == "2|酉庄村、蛇形村、杉林村|56|酉庄村|【未报】"
+    names = work.figures["村名:安全生产/检查生产经营单位"]
+    assert "酉庄村28、蛇形村20、杉林村8" in names.method
+
+
+def test_second_quarter_uses_only_its_months(known: Store, catalogue: Catalogue) -> None:
+    work = make(known, catalogue, "2024-04", "2024-06")
+    figures = work.figures
+    assert figures["安全生产/检查生产经营单位"].text == "11家次"
+    # only the 全镇 row reported in April: 5
+    assert figures["安全生产/安全知识培训讲座和现场演练"].text == "5次"
+    assert figures["安全生产/专项隐患排查整治"].text == "6次"
+    # no 全镇 row this quarter: the villages' mean of their latest rates (酉庄 Apr 95)
+    assert figures["党管武装/基干民兵在位率"].text == "95%"
+    # no rate reported in the quarter at all
+    assert figures["乡村振兴/家庭医生签约率"].text == report.MISSING
+    assert figures["评比村数"].text == report.MISSING
+    assert figures["时段"].text == "2024年第二季度"
+    labels = [f.label for f in work.missing()]
+    assert "乡村振兴·家庭医生签约率" in labels and "打擂评比村数" in labels
+    assert "安全生产·检查生产经营单位" not in labels
+
+
+def test_every_missing_figure_is_listed_at_the_end(known: Store, catalogue: Catalogue) -> None:
+    work = make(known, catalogue, "2024-04", "2024-06")
+    appendix = work.appendix()
+    assert appendix[0].startswith(f"附：本期以下 {len(work.missing())} 个数字没有数据")
+    listed = appendix[1 : 1 + len(work.missing())]
+    assert listed == [f"{i}. {f.label}" for i, f in enumerate(work.missing(), 1)]
+    rendered = "".join(r.text for r in work.render())
+    assert rendered.count(report.MISSING) >= len(work.missing())
+    assert appendix[-1].startswith("尚未填写的文字部分：存在不足、下步工作重点")
+
+
+def test_figures_trace_their_files_sheets_and_cells(known: Store, catalogue: Catalogue) -> None:
+    work = make(known, catalogue, "2024-01", "2024-06")
+    town_only = work.figures["安全生产/专项隐患排查整治"]
+    # header row 1, then 酉庄村 2, 蛇形村 3, 杉林村 4, 全镇 5; column E is 专项隐患排查整治
+    assert town_only.source_summary() == (
+        "2024-01.xlsx（版本 1）安全生产!E5；2024-02.xlsx（版本 2）安全生产!E5；"
+        "2024-04.xlsx（版本 3）安全生产!E3"
+    )
+    assert "只取“全镇”行" in town_only.method
+    both = work.figures["安全生产/安全知识培训讲座和现场演练"]
+    table = both.source_table()
+    assert list(table.columns) == ["村（社区）", "月份", "数值", "文件", "工作表", "单元格", "版本"]
+    assert table["数值"].sum() == 14 and len(table) == 7
+    assert set(table[table["村（社区）"] == "镇本级"]["单元格"]) == {"D5", "D3"}
+    assert "再加上“全镇”行" in both.method
+    rate = work.figures["乡村振兴/家庭医生签约率"]
+    assert sorted(rate.source_table()["单元格"]) == ["C2", "C3", "C4"]
+    assert set(rate.source_table()["月份"]) == {"2024年1月", "2024年2月"}
+    assert "取 3 个村（社区）的平均值" in rate.method
+    # coverage: 蛇形村 did not report 检查生产经营单位 in February, nor the April villages
+    notes = "；".join(work.figures["安全生产/检查生产经营单位"].notes)
+    assert "蛇形村2024年2月" in notes
+    assert "2024年3月" in notes or "3月" in notes
+
+
+def test_docx_and_markdown_carry_the_same_figures(known: Store, catalogue: Catalogue) -> None:
+    work = make(known, catalogue, "2024-01", "2024-06")
+    texts = {"存在不足": "产业规模不大。\n\n  基础设施薄弱。", "下步工作重点": "1.学理论固根基。"}
+    rendered = [r.text for r in work.render(texts)]
+    paragraphs = paragraphs_of(work.docx(texts))
+    assert paragraphs == rendered + work.appendix(texts)
+    assert any("检查各类生产经营单位56家次" in p for p in paragraphs)
+    assert any(p.endswith("但仍存在一些不足。产业规模不大。") for p in paragraphs)
+    assert "基础设施薄弱。" in paragraphs and "1.学理论固根基。" in paragraphs
+    doc = Document(io.BytesIO(work.docx(texts)))
+    assert doc.paragraphs[0].alignment == 1
+    markdown = work.markdown(texts)
+    assert markdown.startswith(f"# {work.title}\n")
+    for line in rendered[2:]:
+        assert line in markdown
+    assert "| 安全生产·专项隐患排查整治 | 11次 |" in markdown
+    assert "2024-04.xlsx（版本 3）安全生产!E3" in markdown
+
+
+def test_free_text_is_kept_per_period(known: Store, catalogue: Catalogue) -> None:
+    known.save_report_text("2024-01", "2024-06", "存在不足", "产业规模不大。", "测试")
+    known.save_report_text("2024-04", "2024-06", "存在不足", "第二季度的不足。", "测试")
+    half = report.saved_texts(known, "2024-01", "2024-06")
+    assert half == {"存在不足": "产业规模不大。"}
+    assert report.saved_texts(known, "2024-04", "2024-06") == {"存在不足": "第二季度的不足。"}
+    known.save_report_text("2024-01", "2024-06", "存在不足", "产业发展后劲不足。", "测试")
+    saved = known.report_texts("2024-01", "2024-06")["存在不足"]
+    assert saved.body == "产业发展后劲不足。" and saved.updated_by == "测试"
+    known.save_report_text("2024-01", "2024-06", "存在不足", "  ", "测试")
+    assert report.saved_texts(known, "2024-01", "2024-06") == {}
+    work = make(known, catalogue, "2024-04", "2024-06")
+    texts = report.saved_texts(known, "2024-04", "2024-06")
+    assert work.pending(texts) == ["下步工作重点"]
+    assert any(r.text.endswith("第二季度的不足。") for r in work.render(texts))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("上半年", 2024), ("2024-01", "2024-06")),
+        (("下半年", 2024), ("2024-07", "2024-12")),
+        (("全年", 2023), ("2023-01", "2023-12")),
+        (("季度", 2024, 3), ("2024-07", "2024-09")),
+        (("年初以来", 2024, 1, 8), ("2024-01", "2024-08")),
+        (("自选月份", 2024, 1, 12, "2024-05", "2023-11"), ("2023-11", "2024-05")),
+    ],
+)
+def test_periods(args: tuple, expected: tuple[str, str]) -> None:
+    assert report.period(*args) == expected
+
+
+def test_since_phrase() -> None:
+    assert report.since_phrase("2024-01", "2024-06") == "年初以来"
+    assert report.since_phrase("2024-01", "2024-12") == "年初以来"
+    assert report.since_phrase("2024-04", "2024-06") == "2024年第二季度"
+    assert report.since_phrase("2023-07", "2024-06") == "2023年7月至2024年6月"
+
+
+def test_template_errors_name_the_line_and_suggest(catalogue: Catalogue, tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "# {镇名}{期间}工作总结",
+            "",
+            "检查{安全生产/检查生产经营}，培训{安全生猪/安全知识培训讲座和现场演练}。",
+            "",
+            "开展{其间}，{合计:安全生产/检查车辆}，{半截。",
+            "",
+            "[[存在不足]]后面还有字。",
+        ]
+    )
+    with pytest.raises(TemplateError) as caught:
+        report.parse_template(text, tmp_path / "t.md", catalogue)
+    messages = [str(p) for p in caught.value.problems]
+    assert any("第 3 行" in m and "检查生产经营单位" in m for m in messages)
+    assert any("第 3 行" in m and "安全生猪" in m and "安全生产" in m for m in messages)
+    assert any("第 5 行" in m and "{期间}" in m for m in messages)
+    assert any("第 5 行" in m and "合计:" in m for m in messages)
+    assert any("第 5 行" in m and "花括号不成对" in m for m in messages)
+    assert any("第 7 行" in m and "末尾" in m for m in messages)
+
+
+def test_template_alias_and_comment(catalogue: Catalogue, tmp_path: Path) -> None:
+    text = (
+        "<!-- 说明\n{不是占位符}\n-->\n# 标题\n\n"
+        "排查{安全生产/排查整治各类安全隐患}，\n共{数值:安全生产/检查车辆}台次。[[小结：提示]]\n"
+    )
+    template = report.parse_template(text, tmp_path / "t.md", catalogue)
+    body = template.paragraphs[1]
+    assert [s.ref for s in body.segments if s.ref] == [
+        "安全生产/排查安全隐患",
+        "数值:安全生产/检查车辆",
+    ]
+    assert body.line == 6 and body.slot == report.Slot("小结", "提示")
+
+
+def test_shipped_template_has_eight_paragraphs_in_report_order(catalogue: Catalogue) -> None:
+    template = report.load_template(catalogue)
+    numbered = [p.name for p in template.paragraphs if p.kind == "body" and p.name[:1].isdigit()]
+    assert numbered == [
+        "1.党建引领高效推进",
+        "2.乡村振兴有序推进",
+        "3.安全生产向好推进",
+        "4.信访维稳平安推进",
+        "5.党管武装有效推进",
+        "6.人居环境扎实推进",
+        "7.疫情防控超常推进",
+        "8.社会事务统筹推进",
+    ]
+    assert [s.name for s in template.slots] == ["存在不足", "下步工作重点"]
+    # every indicator of the eight areas appears in the text
+    named = {r.indicator.name for r in template.refs.values() if r.indicator is not None}
+    assert named == {i.name for i in catalogue.all_indicators()}
+
+
+def test_cell_ranges() -> None:
+    import pandas as pd
+
+    cells = pd.Series(["D6", "D4", "D5", "D9", "AA2", "F7（由各项相加）"])
+    assert report.cell_ranges(cells) == "D4:D6、D9、AA2、F7（由各项相加）"
+
+
+def test_report_command_writes_docx_and_md(
+    known: Store, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "r.docx"
+    code = cli.main(
+        [
+            "report",
+            "--data-dir",
+            str(data_dir),
+            "--from",
+            "2024-01",
+            "--to",
+            "2024-06",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert (
+        "已生成潭湾镇2024年上半年工作总结" in printed and "未报：安全生产·查处非法营运" in printed
+    )
+    paragraphs = paragraphs_of(out.read_bytes())
+    assert any("检查各类生产经营单位56家次" in p for p in paragraphs)
+    assert any("家庭医生签约率达82.3%" in p for p in paragraphs)
+    md = tmp_path / "r.md"
+    args = ["report", "--data-dir", str(data_dir), "--from", "2024-04", "--to", "2024-06"]
+    assert cli.main([*args, "--out", str(md)]) == 0
+    assert "家庭医生签约率达【未报】" in md.read_text(encoding="utf-8")
+    assert cli.main([*args, "--out", str(tmp_path / "r.pdf")]) == 2
+    assert "须为 .docx 或 .md" in capsys.readouterr().err
+    backwards = ["report", "--data-dir", str(data_dir), "--from", "2024-06", "--to", "2024-01"]
+    assert cli.main([*backwards, "--out", str(md)]) == 1
