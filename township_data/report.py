@@ -519,10 +519,11 @@ class _Filler:
         if ind.town_row and ind.area != self.catalogue.contest.sheet:
             expected.append(TOWN)
         notes: list[str] = []
-        empty_months = [m for m in self.period_months if m not in set(present["month"])]
+        months_present = set(present["month"].unique())
+        empty_months = [m for m in self.period_months if m not in months_present]
         if empty_months and ind.combine == "sum":
             notes.append(f"{_month_list(empty_months, self.last)}没有数据")
-        reported = set(present["village"])
+        reported = set(present["village"].unique())
         absent = [v for v in expected if v not in reported]
         if absent:
             names = [metrics.TOWN_LEVEL_ROW if v == TOWN else v for v in absent]
@@ -531,7 +532,7 @@ class _Filler:
         if ind.combine == "sum":
             filled_months = [m for m in self.period_months if m not in empty_months]
             pairs = {(v, m) for v in expected if v in reported for m in filled_months}
-            have = set(zip(present["village"], present["month"], strict=True))
+            have = set(zip(present["village"].tolist(), present["month"].tolist(), strict=True))
             gaps = pairs - have
             order = {v: i for i, v in enumerate(expected)}
             if gaps:
