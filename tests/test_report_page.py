@@ -116,3 +116,19 @@ def test_empty_store_asks_for_data(app_test, store: Store, monkeypatch) -> None:
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "还没有任何数据" in at.warning[0].value
+
+
+def test_custom_range_and_year_to_date(app_test, store: Store, catalogue: Catalogue) -> None:
+    at = _open(app_test, store, catalogue)
+    at.radio(key="report_kind").set_value("自选月份").run()
+    at.selectbox(key="report_from").set_value("2024-02")
+    at.selectbox(key="report_to").set_value("2024-04").run()
+    assert not at.exception
+    shown = _page_paragraphs(at)
+    assert shown[0] == f"{catalogue.township_name}2024年2月至4月工作总结"
+    # 检查生产经营单位: 酉庄 7 + 杉林 3 (February) + 酉庄 11 (April); 3月 has no data at all
+    assert "2024年2月至4月，开展专项隐患排查整治8次，检查各类生产经营单位21家次" in "".join(shown)
+    at.radio(key="report_kind").set_value("年初以来").run()
+    # the latest month holding data is April, so 年初以来 defaults to 截至4月
+    assert at.selectbox(key="report_upto").value == 4
+    assert "检查各类生产经营单位56家次" in "".join(_page_paragraphs(at))
