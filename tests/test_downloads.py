@@ -77,3 +77,9 @@ def test_blank_columns_and_number_formats() -> None:
     assert ws["B4"].value == "未报" and ws["C4"].value is None
     back = downloads.read_back_xlsx(data)
     assert back["得分"].isna().tolist() == [False, True] and back["变化"].tolist()[0] == 2
+
+
+def test_csv_writes_whole_numbers_without_point_zero_in_a_full_column() -> None:
+    frame = pd.DataFrame({"总分": [91.0, 86.5], "次数": [3.0, 4.0], "名称": ["甲", "乙"]})
+    lines = downloads.to_csv(frame).decode("utf-8-sig").splitlines()
+    assert lines == ["总分,次数,名称", "91,3,甲", "86.5,4,乙"]

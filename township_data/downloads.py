@@ -46,14 +46,29 @@ def _display_width(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
 
+def _csv_cell(value: object, missing: str) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return neutralise(value)
+
+
 def to_csv(frame: pd.DataFrame, blank: Collection[str] = ()) -> bytes:
     """UTF-8 with BOM; missing values written as 未报 (empty in `blank` columns); whole numbers
-    without a trailing .0; formula-like text neutralised."""
-    out = frame.astype(object)
-    for position, text in enumerate(_missing_text(frame, blank)):
-        column = out.iloc[:, position]
-        out.iloc[:, position] = column.where(column.notna(), text)
-    out = out.map(lambda v: int(v) if isinstance(v, float) and v.is_integer() else neutralise(v))
+    without a trailing .0; formula-like text neutralised.
+
+    Cells are built as Python objects so a column mixing 91 and 86.5 is not turned back into
+    floats (91.0) by pandas.
+    """
+    cells = {
+        position: pd.Series(
+            [_csv_cell(v, text) for v in frame.iloc[:, position].astype(object)], dtype=object
+        )
+        for position, text in enumerate(_missing_text(frame, blank))
+    }
+    out = pd.DataFrame(cells)
+    out.columns = frame.columns
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
