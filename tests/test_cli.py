@@ -8,9 +8,14 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import ROOT
+from tests.test_ranking import SCORES, contest_workbook
+from township_data import downloads, ranking
+from township_data.cli import main
+from township_data.workbook import read_workbook
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -137,3 +142,92 @@ def test_sample_command_writes_24_workbooks(tmp_path: Path) -> None:
     done = run("sample", "--out", str(tmp_path / "s"), data_dir=tmp_path)
     assert done.returncode == 0
     assert len(list((tmp_path / "s").glob("*.xlsx"))) == 24
+
+
+# ------------------------------------------------------------------ rank (人居环境打擂)
+
+
+def stored(store, catalogue) -> None:
+    store.import_workbook(read_workbook(contest_workbook(SCORES), "打擂.xlsx", catalogue), "测试")
+
+
+def test_rank_month_writes_the_ranked_xlsx(store, catalogue, data_dir, tmp_path) -> None:
+    stored(store, catalogue)
+    out = tmp_path / "排名.xlsx"
+    done = run("rank", "--month", "2024-03", "--out", str(out), data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    assert "已导出潭湾镇2024年3月人居环境打擂排名" in done.stdout
+    assert "红榜：杨龙村、蛇形村、酉庄村" in done.stdout
+    assert "未报（不参加排名）：青石村" in done.stdout
+    back = downloads.read_back_xlsx(out.read_bytes(), rows=16)
+    assert list(back.columns) == ranking.columns(catalogue)
+    assert back["村（社区）"].tolist()[:6] == [
+        "杨龙村",
+        "蛇形村",
+        "酉庄村",
+        "杉林村",
+        "潭湾社区",
+        "石牌村",
+    ]
+    assert back["排名"].tolist()[:6] == [1, 2, 3, 4, 5, 6]
+    assert back["榜单"].fillna("").tolist()[:6] == ["红榜"] * 3 + ["黑榜"] * 3
+    assert back["较上期名次变化"].tolist()[4] == -1
+
+
+def test_rank_quarter_csv_with_top_and_bottom(store, catalogue, data_dir, tmp_path) -> None:
+    stored(store, catalogue)
+    out = tmp_path / "季度.csv"
+    args = ["rank", "--quarter", "2024Q1", "--top", "2", "--bottom", "1", "--out", str(out)]
+    assert main([*args, "--data-dir", str(data_dir)]) == 0
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = downloads.read_back_csv(data)
+    scores = ranking.score_table(store.current(), catalogue)
+    expected = ranking.rank_quarter(scores, catalogue, "2024Q1", 2, 1)
+    pd.testing.assert_frame_equal(
+        ranking.display_table(back, 2), ranking.display_table(expected.table, 2)
+    )
+    assert back["榜单"].fillna("").tolist()[:6] == ["红榜", "红榜", "", "", "", "黑榜"]
+    assert "杉林村（仅评2个月）" in back["村（社区）"].tolist()
+
+
+def test_rank_invalid_input_exits_1_in_chinese(
+    store, catalogue, data_dir, tmp_path, capsys
+) -> None:
+    stored(store, catalogue)
+    out = tmp_path / "x.xlsx"
+    code = main(["rank", "--month", "2025-01", "--out", str(out), "--data-dir", str(data_dir)])
+    assert code == 1 and not out.exists()
+    assert "2025年1月没有打擂评分数据" in capsys.readouterr().err
+    code = main(
+        [
+            "rank",
+            "--month",
+            "2024-01",
+            "--top",
+            "40",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(data_dir),
+        ]
+    )
+    assert code == 1 and "红榜人数应为 1 到 16 之间的整数" in capsys.readouterr().err
+
+
+def test_rank_bad_usage_exits_2(data_dir, tmp_path, capsys) -> None:
+    out = str(tmp_path / "x.xlsx")
+    for argv, message in (
+        (["rank", "--out", out], "以下参数必须给出一个"),
+        (
+            ["rank", "--month", "2024-01", "--quarter", "2024Q1", "--out", out],
+            "不能与以下参数同时使用",
+        ),
+        (["rank", "--quarter", "2024Q5", "--out", out], "无法识别的季度"),
+        (["rank", "--month", "2024-01", "--top", "0", "--out", out], "应为正整数"),
+        (["rank", "--month", "2024-01", "--out", str(tmp_path / "x.txt")], ".xlsx 或 .csv"),
+    ):
+        with pytest.raises(SystemExit) as caught:
+            main([*argv, "--data-dir", str(data_dir)])
+        assert caught.value.code == 2, argv
+        assert message in capsys.readouterr().err

@@ -63,6 +63,30 @@ def _month(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _quarter(text: str) -> str:
+    try:
+        first, _ = months.parse_quarter(text)
+    except months.MonthError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return months.quarter_of(first)
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"“{text}”应为正整数")
+    return number
+
+
+def _table_file(text: str) -> str:
+    if Path(text).suffix.lower() not in (".xlsx", ".csv"):
+        raise argparse.ArgumentTypeError(f"输出文件“{text}”应以 .xlsx 或 .csv 结尾")
+    return text
+
+
 def _user(args: argparse.Namespace) -> str:
     if args.user:
         return args.user
@@ -183,6 +207,29 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rank(args: argparse.Namespace) -> int:
+    """The 打擂 ranked table of a month or quarter, the same file the page downloads."""
+    from . import ranking
+
+    catalogue, store = _context(args)
+    scores = ranking.score_table(store.current(areas=[catalogue.contest.sheet]), catalogue)
+    if args.month:
+        result = ranking.rank_month(scores, catalogue, args.month, args.top, args.bottom)
+    else:
+        result = ranking.rank_quarter(scores, catalogue, args.quarter, args.top, args.bottom)
+    out = Path(args.out)
+    if out.suffix.lower() == ".csv":
+        out.write_bytes(ranking.to_csv(result))
+    else:
+        out.write_bytes(ranking.to_xlsx(result, catalogue))
+    print(f"已导出{result.title(catalogue)}：{out}")
+    print(f"  {ranking.RED}：{'、'.join(result.red)}")
+    print(f"  {ranking.BLACK}：{'、'.join(result.black)}")
+    if result.unscored:
+        print(f"  未报（不参加排名）：{'、'.join(result.unscored)}")
+    return EXIT_OK
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from .store import ACTIONS
 
@@ -235,6 +282,7 @@ def build_parser() -> ChineseParser:
         "import": ("校验并导入月报工作簿（全部成功才导入）", cmd_import),
         "export": ("导出某领域各村（社区）数据", cmd_export),
         "report": ("生成工作总结（.docx 或 .md），数字由数据填写", cmd_report),
+        "rank": ("导出人居环境打擂排名表（按月或按季度）", cmd_rank),
         "history": ("列出所有导入版本", cmd_history),
         "restore": ("把以前的版本恢复为当前数据", cmd_restore),
         "sample": ("生成示例月报工作簿", cmd_sample),
@@ -260,6 +308,18 @@ def build_parser() -> ChineseParser:
         "--to", dest="last", required=True, type=_month, help="结束月份 YYYY-MM"
     )
     parsers["report"].add_argument("--out", required=True, help="输出文件 F.docx 或 F.md")
+    period = parsers["rank"].add_mutually_exclusive_group(required=True)
+    period.add_argument("--month", type=_month, help="按月排名：月份 YYYY-MM")
+    period.add_argument("--quarter", type=_quarter, help="按季度排名：季度 YYYYQn，如 2024Q1")
+    parsers["rank"].add_argument(
+        "--top", type=_positive, help="红榜人数（前 N 名，默认取指标目录中的设置）"
+    )
+    parsers["rank"].add_argument(
+        "--bottom", type=_positive, help="黑榜人数（后 N 名，默认取指标目录中的设置）"
+    )
+    parsers["rank"].add_argument(
+        "--out", required=True, type=_table_file, help="输出文件 F.xlsx 或 F.csv"
+    )
     parsers["restore"].add_argument("version", type=int, metavar="VERSION", help="版本号")
     parsers["restore"].add_argument("--user", help="记录的操作人")
     parsers["sample"].add_argument("--out", required=True, help="输出文件夹")

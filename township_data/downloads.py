@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 from openpyxl import Workbook
@@ -24,21 +24,51 @@ _THIN = Side(style="thin", color="BFBFBF")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
+def is_formula_like(value: object) -> bool:
+    """Text a spreadsheet would run as a formula when typed, pasted or opened as CSV."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
 def neutralise(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return "'" + value if is_formula_like(value) else value
+
+
+def _missing_text(frame: pd.DataFrame, blank: Collection[str]) -> list[str]:
+    """What a missing cell of each column says: 未报, or nothing for `blank` columns.
+
+    A missing 较上期名次变化 means "no previous rank", not "not reported", so it stays empty.
+    """
+    return ["" if column in blank else MISSING for column in frame.columns]
 
 
 def _display_width(text: str) -> float:
     return sum(2.0 if ord(ch) > 0x2E80 else 1.1 for ch in text)
 
 
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM; missing values written as 未报; formula-like text neutralised."""
-    out = frame.astype(object).where(frame.notna(), MISSING)
-    out = out.map(lambda v: int(v) if isinstance(v, float) and v.is_integer() else neutralise(v))
+def _csv_cell(value: object, missing: str) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return neutralise(value)
+
+
+def to_csv(frame: pd.DataFrame, blank: Collection[str] = ()) -> bytes:
+    """UTF-8 with BOM; missing values written as 未报 (empty in `blank` columns); whole numbers
+    without a trailing .0; formula-like text neutralised.
+
+    Cells are built as Python objects so a column mixing 91 and 86.5 is not turned back into
+    floats (91.0) by pandas.
+    """
+    cells = {
+        position: pd.Series(
+            [_csv_cell(v, text) for v in frame.iloc[:, position].astype(object)], dtype=object
+        )
+        for position, text in enumerate(_missing_text(frame, blank))
+    }
+    out = pd.DataFrame(cells)
+    out.columns = frame.columns
     return out.to_csv(index=False).encode("utf-8-sig")
 
 
@@ -48,11 +78,16 @@ def to_xlsx(
     sheet_name: str = "数据",
     row_fills: Mapping[int, PatternFill] | None = None,
     notes: list[str] | None = None,
+    blank: Collection[str] = (),
+    number_formats: Mapping[str, str] | None = None,
 ) -> bytes:
     """A styled workbook: title row, frozen bold header, readable widths, 未报 in grey.
 
     `row_fills` maps a row position of `frame` to a fill (红榜/黑榜 shading); `notes` are lines
-    written under the table. Text is always written as text, never as a formula.
+    written under the table; missing cells of `blank` columns stay empty instead of 未报;
+    `number_formats` gives a column its Excel format (e.g. "+0;-0;0" for a signed change).
+    Text is always written as text, never as a formula: formula-like text also gets Excel's
+    quote prefix, so it stays text even when someone edits the cell and presses Enter.
     """
     wb = Workbook()
     ws = wb.active
@@ -70,20 +105,27 @@ def to_xlsx(
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     fills = row_fills or {}
+    missing_text = _missing_text(frame, blank)
+    formats = [(number_formats or {}).get(str(c)) for c in frame.columns]
     for r, row in enumerate(frame.itertuples(index=False), start=3):
         fill = fills.get(r - 3)
         for col, value in enumerate(row, start=1):
             cell = ws.cell(r, col)
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                cell.value = MISSING
-                cell.font = Font(color="808080")
-                cell.alignment = Alignment(horizontal="center")
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                if missing_text[col - 1]:
+                    cell.value = missing_text[col - 1]
+                    cell.font = Font(color="808080")
+                    cell.alignment = Alignment(horizontal="center")
             elif isinstance(value, str):
                 cell.value = value
                 cell.data_type = "s"
+                if is_formula_like(value):
+                    cell.quotePrefix = True
             else:
                 cell.value = value.item() if hasattr(value, "item") else value
-                if isinstance(cell.value, float) and not cell.value.is_integer():
+                if formats[col - 1]:
+                    cell.number_format = formats[col - 1]
+                elif isinstance(cell.value, float) and not cell.value.is_integer():
                     cell.number_format = "#,##0.0#"
                 elif isinstance(cell.value, int | float):
                     cell.number_format = "#,##0"
@@ -102,7 +144,16 @@ def to_xlsx(
     return buffer.getvalue()
 
 
-def read_back_xlsx(data: bytes) -> pd.DataFrame:
-    """Read a workbook written by `to_xlsx` (header on row 2) — for tests and re-import tools."""
-    frame = pd.read_excel(io.BytesIO(data), header=1, engine="calamine")
-    return frame.replace(MISSING, float("nan"))
+def read_back_xlsx(data: bytes, rows: int | None = None) -> pd.DataFrame:
+    """Read a workbook written by `to_xlsx` (header on row 2) — for tests and re-import tools.
+
+    `rows` stops before the notes written under the table.
+    """
+    return pd.read_excel(
+        io.BytesIO(data), header=1, engine="calamine", nrows=rows, na_values=[MISSING]
+    )
+
+
+def read_back_csv(data: bytes) -> pd.DataFrame:
+    """Read a CSV written by `to_csv` (BOM, 未报) — for tests and re-import tools."""
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", na_values=[MISSING])

@@ -11,18 +11,22 @@ def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def number(value: object, unit: str = "", digits: int = 1) -> str:
-    """1234 → '1,234', with unit '1,234 家次'; 95.5 with % → '95.5%'; NaN → '未报'."""
+def number(value: object, unit: str = "", digits: int = 1, fixed: bool = False) -> str:
+    """1234 → '1,234', with unit '1,234 家次'; 95.5 with % → '95.5%'; NaN → '未报'.
+
+    `fixed` always shows `digits` decimals (84.0 beside 84.5), so score columns line up.
+    """
     if is_missing(value):
         return MISSING
     number_value = float(value)  # type: ignore[arg-type]
-    text = f"{number_value:,.0f}" if number_value.is_integer() else f"{number_value:,.{digits}f}"
+    whole = number_value.is_integer() and not fixed
+    text = f"{number_value:,.0f}" if whole else f"{number_value:,.{digits}f}"
     if not unit:
         return text
     return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
 
 
-def signed(value: object, unit: str = "", digits: int = 1) -> str:
+def signed(value: object, unit: str = "", digits: int = 1, fixed: bool = False) -> str:
     """A change with its sign: '+12 家次', '-3.5%', '持平' for zero, '' when unknown."""
     if is_missing(value):
         return ""
@@ -30,7 +34,7 @@ def signed(value: object, unit: str = "", digits: int = 1) -> str:
     if abs(number_value) < 1e-9:
         return "持平"
     sign = "+" if number_value > 0 else "-"
-    return sign + number(abs(number_value), unit, digits)
+    return sign + number(abs(number_value), unit, digits, fixed)
 
 
 def percent_change(now: object, before: object) -> str:

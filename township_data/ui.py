@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import config, metrics, months, report
+from . import config, metrics, months, ranking, report
 from .catalogue import Catalogue, load_catalogue
 from .errors import CatalogueError, TownshipError
 from .store import Store
@@ -173,6 +173,17 @@ def _town_monthly(_store: Store, _catalogue: Catalogue, key: tuple) -> pd.DataFr
 def town_monthly(context: Context) -> pd.DataFrame:
     """The township's figure per indicator and month (pre-aggregated once per revision)."""
     return _town_monthly(context.store, context.catalogue, context.cache_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _contest_scores(_store: Store, _catalogue: Catalogue, key: tuple) -> pd.DataFrame:
+    values = _store.current(areas=[_catalogue.contest.sheet])
+    return ranking.score_table(values, _catalogue)
+
+
+def contest_scores(context: Context) -> pd.DataFrame:
+    """The 打擂 score table (month, village, items, 总分), built once per store revision."""
+    return _contest_scores(context.store, context.catalogue, context.cache_key)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
