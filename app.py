@@ -4,7 +4,7 @@ import streamlit as st
 
 from township_data import charts, metrics, months, ui
 
-context = ui.setup("总览", "🏠")
+context = ui.setup("总览", ":material/home:")
 catalogue = context.catalogue
 
 with ui.guard():

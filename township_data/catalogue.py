@@ -370,7 +370,11 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
         inds_ok = tuple(i for i in inds if i is not None)
         if not inds_ok:
             chk.add(f"工作领域“{a_name}”", "没有任何指标")
-        areas.append(Area(name=a_name, icon=str(a_raw.get("icon", "📊")), indicators=inds_ok))
+        areas.append(
+            Area(
+                name=a_name, icon=str(a_raw.get("icon", ":material/bar_chart:")), indicators=inds_ok
+            )
+        )
     c_raw = raw.get("contest", {})
     sheet = str(c_raw.get("sheet", "人居环境打擂"))
     full = c_raw.get("full_marks", 100)

@@ -37,10 +37,23 @@ AREA_PAGES = {
 }
 CONTEST_PAGE = "pages/9_dalei.py"
 OTHER_PAGES = [
-    ("pages/10_shangchuan.py", "数据上传", "📤"),
-    ("pages/11_guanli.py", "数据管理", "🗂️"),
-    ("pages/12_zongjie.py", "工作总结", "📝"),
+    ("pages/10_shangchuan.py", "数据上传", ":material/upload_file:"),
+    ("pages/11_guanli.py", "数据管理", ":material/manage_history:"),
+    ("pages/12_zongjie.py", "工作总结", ":material/description:"),
 ]
+
+
+# st.page_link renders hrefs relative to the app ("zongjie"); tools that read the attribute
+# (link checkers, the team's screenshot script) need the absolute address the browser resolves.
+_ABSOLUTE_LINKS = """<script>
+(() => {
+  const fix = () => document.querySelectorAll('[data-testid="stSidebar"] a[href]').forEach((a) => {
+    if (!/^https?:/.test(a.getAttribute("href"))) a.setAttribute("href", a.href);
+  });
+  fix();
+  new MutationObserver(fix).observe(document.body, { childList: true, subtree: true });
+})();
+</script>"""
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,7 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
         if not _multipage():
             st.caption(f"数据截至 {months.label(latest)}" if latest else "尚无数据")
             return
-        st.page_link("app.py", label="总览", icon="🏠")
+        st.page_link("app.py", label="总览", icon=":material/home:")
         st.caption("工作领域")
         for area in catalogue.areas:
             path = AREA_PAGES.get(area.name)
@@ -96,7 +109,7 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
                 st.page_link(path, label=area.name, icon=area.icon)
         if page_exists(CONTEST_PAGE):
             st.caption("人居环境打擂")
-            st.page_link(CONTEST_PAGE, label="打擂排名", icon="🏆")
+            st.page_link(CONTEST_PAGE, label="打擂排名", icon=":material/emoji_events:")
         others = [p for p in OTHER_PAGES if page_exists(p[0])]
         if others:
             st.caption("数据与报告")
@@ -106,9 +119,10 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
         st.caption(
             f"数据截至 {months.label(latest)} · 第 {revision} 次更新" if latest else "尚无数据"
         )
+        st.html(_ABSOLUTE_LINKS, unsafe_allow_javascript=True)
 
 
-def setup(title: str, icon: str = "📊") -> Context:
+def setup(title: str, icon: str = ":material/bar_chart:") -> Context:
     """Configure the page and return the shared context; stops the page on a broken catalogue."""
     st.set_page_config(page_title=f"{title}｜{APP_NAME}", page_icon=icon, layout="wide")
     try:
@@ -134,7 +148,7 @@ def setup(title: str, icon: str = "📊") -> Context:
         st.info(
             "当前显示的是**示例数据**（虚构数字，用于演示）。在“数据上传”页上传本镇月报后，"
             "对应领域和月份会替换为真实数据。",
-            icon="ℹ️",
+            icon=":material/info:",
         )
     return context
 
