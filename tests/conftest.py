@@ -76,3 +76,42 @@ def app_test(data_dir: Path) -> Iterator[Callable[..., object]]:
     yield make
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def build_huge_sheet(rows: int, dimension: str | None = None, cell: str = "B") -> bytes:
+    """A real .xlsx whose 安全生产 sheet holds `rows` rows, written straight into the zip.
+
+    Deflate squeezes a million such rows into about 5 MB: the zip-bomb shape the upload
+    limits must refuse before the reader allocates the sheet.
+    """
+    import zipfile
+
+    wb = Workbook()
+    wb.active.title = "安全生产"
+    wb.active["A1"] = "村（社区）"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info, source.read(info.filename))
+                continue
+            with target.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(
+                    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns='
+                    b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                )
+                if dimension:
+                    sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+                sheet.write(b"<sheetData>")
+                for start in range(1, rows + 1, 10_000):
+                    sheet.write(
+                        b"".join(
+                            b'<row r="%d"><c r="%s%d"><v>1</v></c></row>' % (r, cell.encode(), r)
+                            for r in range(start, min(start + 10_000, rows + 1))
+                        )
+                    )
+                sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import ROOT
 from tests.test_ranking import SCORES, contest_workbook
-from township_data import downloads, ranking
+from township_data import auth, cli, downloads, ranking
 from township_data.cli import main
 from township_data.workbook import read_workbook
 
@@ -231,3 +232,52 @@ def test_rank_bad_usage_exits_2(data_dir, tmp_path, capsys) -> None:
             main([*argv, "--data-dir", str(data_dir)])
         assert caught.value.code == 2, argv
         assert message in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ editor
+# The password comes from a prompt or stdin, never an argument.
+
+
+@pytest.fixture
+def fast_bcrypt(monkeypatch) -> None:
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+
+
+def test_editor_add_reads_the_password_from_stdin(
+    data_dir, monkeypatch, capsys, fast_bcrypt
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("管道里的密码-123\n"))
+    assert cli.main(["editor", "add", "张三", "--data-dir", str(data_dir)]) == cli.EXIT_OK
+    assert "已添加编辑人员“张三”" in capsys.readouterr().out
+    text = (data_dir / "editors.json").read_text(encoding="utf-8")
+    assert "管道里的密码-123" not in text
+    editor = json.loads(text)["editors"][0]
+    assert auth.check_password("管道里的密码-123", editor["bcrypt"])
+
+    assert cli.main(["editor", "list", "--data-dir", str(data_dir)]) == cli.EXIT_OK
+    assert "张三" in capsys.readouterr().out
+    assert cli.main(["editor", "remove", "张三", "--data-dir", str(data_dir)]) == cli.EXIT_OK
+    assert "单用户模式" in capsys.readouterr().out
+
+
+def test_editor_add_from_a_terminal_asks_twice(data_dir, monkeypatch, capsys, fast_bcrypt) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    typed = iter(["first-password", "other-password"])
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(typed))
+    assert cli.main(["editor", "add", "张三", "--data-dir", str(data_dir)]) == cli.EXIT_INVALID
+    assert "两次输入的密码不一致" in capsys.readouterr().err
+    assert not (data_dir / "editors.json").exists()
+
+
+def test_editor_usage_errors(data_dir, monkeypatch, capsys, fast_bcrypt) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli.main(["editor", "add", "张三", "--data-dir", str(data_dir)]) == cli.EXIT_INVALID
+    assert "密码至少 8 个字符" in capsys.readouterr().err
+    assert cli.main(["editor", "add", "--data-dir", str(data_dir)]) == cli.EXIT_USAGE
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["editor", "add", "张三", "password-as-argument"])
+    assert caught.value.code == cli.EXIT_USAGE

@@ -156,3 +156,36 @@ def test_contributing_rows_follow_the_combine_rule(catalogue) -> None:
 def test_contributing_of_nothing_is_empty(catalogue) -> None:
     empty = pd.DataFrame(columns=["area", "indicator", "village", "month", "value"])
     assert metrics.contributing(empty, catalogue).empty
+
+
+def test_village_status_matrix_for_a_month(catalogue) -> None:
+    safety = [i.name for i in catalogue.area("安全生产").indicators if i.village_rows]
+    town_safety = [i.name for i in catalogue.area("安全生产").indicators if i.town_row]
+    rows = [("安全生产", "2024-03", "酉庄村", name, 1.0) for name in safety]  # all: 已报
+    rows += [("安全生产", "2024-03", "蛇形村", safety[0], 0.0)]  # one of them (0 counts): 部分
+    rows += [("安全生产", "2024-03", "全镇", name, 2.0) for name in town_safety]
+    rows += [("安全生产", "2024-02", "杉林村", name, 1.0) for name in safety]  # other month
+    rows += [("人居环境打擂", "2024-03", "酉庄村", "总分", 88.5)]
+    values = pd.DataFrame(rows, columns=["area", "month", "village", "indicator", "value"])
+
+    matrix = metrics.village_status(values, catalogue, "2024-03")
+    assert list(matrix.columns) == catalogue.sheet_names
+    assert list(matrix.index) == [*catalogue.village_names, "全镇"]
+    assert matrix.loc["酉庄村", "安全生产"] == metrics.REPORTED
+    assert matrix.loc["蛇形村", "安全生产"] == metrics.PARTIAL
+    assert matrix.loc["杉林村", "安全生产"] == metrics.NOT_REPORTED
+    assert matrix.loc["全镇", "安全生产"] == metrics.REPORTED
+    assert matrix.loc["全镇", "乡村振兴"] == metrics.NOT_APPLICABLE  # recorded per village only
+    assert matrix.loc["酉庄村", "人居环境打擂"] == metrics.REPORTED
+    assert matrix.loc["全镇", "人居环境打擂"] == metrics.NOT_APPLICABLE
+
+    villages, areas = len(catalogue.village_names), len(catalogue.sheet_names)
+    not_applicable = int((matrix == metrics.NOT_APPLICABLE).sum().sum())
+    assert metrics.status_counts(matrix) == {
+        "已报": 3,  # 酉庄村 安全生产 and 打擂, 全镇 安全生产
+        "部分": 1,
+        "未报": villages * areas + areas - not_applicable - 4,
+    }
+    missing = dict(metrics.missing_by_village(matrix))
+    assert "酉庄村" in missing and "安全生产" not in missing["酉庄村"]
+    assert missing["杉林村"] == catalogue.sheet_names

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import build_workbook
 from township_data import store as store_module
@@ -199,3 +201,186 @@ def test_is_sample_until_replaced(store: Store, catalogue) -> None:
     assert store.is_sample()
     imported(store, catalogue, safety("2024-03", 11), user="张三")
     assert not store.is_sample()
+
+
+# ------------------------------------------------------------------ whole-slice writers
+# The upload page confirms a preview computed at one revision; these pin the store's side:
+# halfway crashes, refusals when the revision moved, and two writers on the same slice.
+
+SLICE_HEADER = ["村（社区）", "月份", "检查生产经营单位（家次）", "排查安全隐患（处）"]
+
+
+def slice_book(rows: list[list[object]]) -> dict[str, list[list[object]]]:
+    return {"安全生产": [SLICE_HEADER, *rows]}
+
+
+def parse(make_workbook, catalogue, rows, name="2024年3月安全生产.xlsx"):
+    return read_workbook(make_workbook(slice_book(rows)), name, catalogue)
+
+
+def current_map(store: Store) -> dict[tuple[str, str, str, str], float]:
+    frame = store.current()
+    return {
+        (r.area, r.month, r.village, r.indicator): r.value for r in frame.itertuples(index=False)
+    }
+
+
+def dump(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: 'exactly as before' means this is equal."""
+    with store.engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(map(str, row)) for row in conn.execute(sa.select(table)))
+            for table in store_module.metadata.sorted_tables
+        }
+
+
+FIRST = [["酉庄村", "2024-03", 10, 3], ["蛇形村", "2024-03", 12, 4]]
+SECOND = [["酉庄村", "2024-03", 11, 3], ["蛇形村", "2024-03", 12, None]]
+
+
+def test_a_crash_halfway_through_an_import_leaves_the_store_exactly_as_before(
+    store, make_workbook, catalogue, monkeypatch
+) -> None:
+    store.import_workbook(parse(make_workbook, catalogue, FIRST), "甲")
+    before = dump(store)
+    revision = store.revision()
+    rows = [[v, "2024-03", i, i] for i, v in enumerate(catalogue.village_names)]
+    parsed = parse(make_workbook, catalogue, rows, "大表.xlsx")
+    real_execute = sa.engine.Connection.execute
+    written: list[int] = []
+
+    def execute_then_crash(self, statement, parameters=None, *args, **kwargs):
+        table = getattr(statement, "table", None)
+        is_insert = getattr(statement, "is_insert", False)
+        if is_insert and table is store_module.current_values and isinstance(parameters, list):
+            half = parameters[: len(parameters) // 2]
+            real_execute(self, statement, half, *args, **kwargs)
+            written.append(len(half))
+            raise RuntimeError("模拟：导入到一半时服务器出错")
+        return real_execute(self, statement, parameters, *args, **kwargs)
+
+    monkeypatch.setattr(sa.engine.Connection, "execute", execute_then_crash)
+    with pytest.raises(RuntimeError):
+        store.import_workbook(parsed, "乙")
+    monkeypatch.undo()
+
+    assert written == [len(parsed.values) // 2] and written[0] > 0
+    assert dump(store) == before
+    assert store.revision() == revision
+    # The store still works after the failed transaction.
+    assert store.import_workbook(parsed, "乙").changed
+
+
+def test_import_refuses_when_the_revision_moved_since_the_preview(
+    store, make_workbook, catalogue
+) -> None:
+    store.import_workbook(parse(make_workbook, catalogue, FIRST), "甲")
+    seen = store.revision()
+    store.import_workbook(parse(make_workbook, catalogue, SECOND, "别人.xlsx"), "乙")
+    before = dump(store)
+    late = parse(make_workbook, catalogue, [["酉庄村", "2024-03", 99, 9]], "晚了.xlsx")
+    with pytest.raises(StoreError) as caught:
+        store.import_workbook(late, "丙", expected_revision=seen)
+    assert "预览之后数据已被更新" in str(caught.value)
+    assert dump(store) == before
+    result = store.import_workbook(late, "丙", expected_revision=store.revision())
+    assert result.changed and result.revision == seen + 2
+
+
+def test_restore_refuses_when_the_revision_moved(store, make_workbook, catalogue) -> None:
+    first = store.import_workbook(parse(make_workbook, catalogue, FIRST), "甲")
+    store.import_workbook(parse(make_workbook, catalogue, SECOND, "b.xlsx"), "乙")
+    seen = store.revision()
+    store.import_workbook(parse(make_workbook, catalogue, [["酉庄村", "2024-03", 5, 5]]), "丁")
+    with pytest.raises(StoreError):
+        store.restore(first.version_id, "丙", expected_revision=seen)
+    assert current_map(store)[("安全生产", "2024-03", "酉庄村", "检查生产经营单位")] == 5
+
+
+def _slow_imports(monkeypatch, seconds: float) -> None:
+    """Hold the write transaction open a while, so the second writer really has to wait."""
+    real = Store._import
+
+    def slow(self, conn, parsed, user):
+        result = real(self, conn, parsed, user)
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setattr(Store, "_import", slow)
+
+
+def _race(targets) -> list[object]:
+    barrier = threading.Barrier(len(targets))
+    outcomes: list[object] = [None] * len(targets)
+
+    def run(index, target):
+        barrier.wait()
+        try:
+            outcomes[index] = target()
+        except Exception as exc:
+            outcomes[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcomes
+
+
+def test_two_threads_writing_the_same_slice_queue_and_never_mix(
+    store, make_workbook, catalogue, monkeypatch
+) -> None:
+    """Streamlit sessions are threads: each gets its own connection; BEGIN IMMEDIATE queues."""
+    a = parse(make_workbook, catalogue, [[v, "2024-03", 1, 1] for v in catalogue.village_names])
+    b = parse(make_workbook, catalogue, [[v, "2024-03", 2, 2] for v in catalogue.village_names])
+    _slow_imports(monkeypatch, 0.4)
+    outcomes = _race(
+        [lambda: store.import_workbook(a, "甲"), lambda: store.import_workbook(b, "乙")]
+    )
+    assert all(getattr(o, "changed", False) for o in outcomes), outcomes
+    first, second = sorted(outcomes, key=lambda r: r.version_id)
+    assert second.version_id == first.version_id + 1
+    assert second.revision == first.revision + 1
+    # The later import replaced the earlier one as a whole: never a mix of the two.
+    current = store.current(with_source=True)
+    assert set(current["version_id"]) == {second.version_id}
+    assert len(current) == len(a.values)
+    history = store.history()
+    assert set(history["created_by"]) == {"甲", "乙"}
+    slices = pd.read_sql(
+        sa.select(store_module.version_slices).where(
+            store_module.version_slices.c.version_id == second.version_id
+        ),
+        store.engine,
+    )
+    assert slices["replaced_version_id"].tolist() == [first.version_id]
+
+
+def test_two_confirms_of_the_same_preview_one_lands_the_other_is_refused(
+    store, make_workbook, catalogue, monkeypatch
+) -> None:
+    store.import_workbook(parse(make_workbook, catalogue, FIRST), "甲")
+    seen = store.revision()
+    a = parse(make_workbook, catalogue, [[v, "2024-03", 1, 1] for v in catalogue.village_names])
+    b = parse(make_workbook, catalogue, [[v, "2024-03", 2, 2] for v in catalogue.village_names])
+    _slow_imports(monkeypatch, 0.4)
+    outcomes = _race(
+        [
+            lambda: store.import_workbook(a, "甲", expected_revision=seen),
+            lambda: store.import_workbook(b, "乙", expected_revision=seen),
+        ]
+    )
+    landed = [o for o in outcomes if getattr(o, "changed", False)]
+    refused = [o for o in outcomes if isinstance(o, StoreError)]
+    assert len(landed) == 1 and len(refused) == 1, outcomes
+    assert "预览之后数据已被更新" in str(refused[0])
+    current = store.current(with_source=True)
+    assert set(current["version_id"]) == {landed[0].version_id}
+    assert store.revision() == seen + 1
+
+
+def test_version_slices_of_an_unknown_version_is_a_chinese_error(store) -> None:
+    with pytest.raises(StoreError) as caught:
+        store.version_slices(999)
+    assert "版本 999 不存在" in str(caught.value)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import tracemalloc
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import build_workbook
-from township_data import config
+from tests.conftest import build_huge_sheet, build_workbook
+from township_data import config, workbook
 from township_data.errors import WorkbookError
 from township_data.workbook import read_workbook, write_template
 
@@ -458,6 +460,110 @@ def test_many_rows_without_dimension_refused(catalogue) -> None:
 def test_too_large_unpacked(catalogue, monkeypatch) -> None:
     monkeypatch.setattr(config, "MAX_UNPACKED_BYTES", 1000)
     assert "解压后" in one_problem(safety(["酉庄村", "2024-03", 1, None, None]), catalogue)
+
+
+# ------------------------------------------------------------------ zip bombs (read in extent)
+# A sheet's used range is what the reader allocates; these forge what no spreadsheet writes.
+
+
+def _with_sheet_xml(data: bytes, edit) -> bytes:
+    """Rewrite the first sheet's XML of a workbook (to forge what no spreadsheet writes)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                content = edit(content)
+            target.writestr(info.filename, content)
+    return out.getvalue()
+
+
+def test_million_row_compressed_sheet_is_refused_with_bounded_memory(catalogue) -> None:
+    data = build_huge_sheet(1_000_000)
+    unpacked = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/worksheets/sheet1.xml").file_size
+    assert len(data) < config.MAX_UPLOAD_BYTES < unpacked  # small upload, big sheet
+    tracemalloc.start()
+    try:
+        with pytest.raises(WorkbookError) as caught:
+            workbook.read_workbook(data, "百万行.xlsx", catalogue, "2024-03")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    problem = caught.value.problems[0]
+    assert problem.file == "百万行.xlsx" and problem.sheet == "安全生产"
+    assert "超过 20,000 行" in problem.message
+    # Streamed in 1 MB blocks: far below the 49 MB sheet, let alone a parsed grid.
+    assert peak < 32 * 1024 * 1024
+
+
+def test_declared_dimension_is_refused_from_the_first_block(catalogue) -> None:
+    data = build_huge_sheet(30_000, dimension="A1:B1000000")
+    problems = workbook.check_archive(data, "x.xlsx")
+    assert len(problems) == 1 and "声明了 1,000,000 行 × 2 列" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("row", "cell", "expected"),
+    [
+        (1_048_576, "XFD1048576", "超过 20,000 行"),
+        (5, "XFD5", "第 16,384 列"),
+        (19_000, "KM19000", "超过上限 2,000,000 个单元格"),
+    ],
+)
+def test_one_far_away_cell_is_refused_before_the_reader_allocates_its_range(
+    make_workbook, catalogue, row, cell, expected
+) -> None:
+    """A 7 KB file with one cell at XFD1048576 made the reader ask for 512 GB and abort."""
+    data = make_workbook({"安全生产": [["村（社区）", "月份"], ["酉庄村", "2024-03"]]})
+
+    def forge(xml: bytes) -> bytes:
+        xml = re.sub(rb"<dimension[^>]*/>", b'<dimension ref="A1:B2"/>', xml)
+        extra = f'<row r="{row}"><c r="{cell}" t="n"><v>5</v></c></row></sheetData>'
+        return xml.replace(b"</sheetData>", extra.encode())
+
+    forged = _with_sheet_xml(data, forge)
+    problems = workbook.check_archive(forged, "伪造.xlsx")
+    assert len(problems) == 1
+    assert problems[0].sheet == "安全生产" and expected in problems[0].message
+
+
+def test_cells_without_references_are_counted_in_order(make_workbook) -> None:
+    data = make_workbook({"安全生产": [["村（社区）"]]})
+    cells = b"<c><v>1</v></c>" * (config.MAX_SHEET_COLUMNS + 1)
+    forged = _with_sheet_xml(
+        data, lambda xml: xml.replace(b"</sheetData>", b"<row>" + cells + b"</row></sheetData>")
+    )
+    problems = workbook.check_archive(forged, "x.xlsx")
+    assert problems and f"第 {config.MAX_SHEET_COLUMNS + 1} 列" in problems[0].message
+
+
+def test_a_sheet_stored_outside_the_worksheets_folder_is_still_checked(make_workbook) -> None:
+    data = make_workbook({"安全生产": [["村（社区）"]]})
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    huge = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1, 25_001))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                target.writestr(
+                    "xl/hidden/data.xml",
+                    content.replace(b"</sheetData>", huge + b"</sheetData>").replace(
+                        b"<sheetData/>", b"<sheetData>" + huge + b"</sheetData>"
+                    ),
+                )
+                continue
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b"worksheets/sheet1.xml", b"hidden/data.xml")
+            target.writestr(info.filename, content)
+    problems = workbook.check_archive(out.getvalue(), "x.xlsx")
+    assert problems and problems[0].sheet == "安全生产"
+
+
+def test_sample_workbook_passes_the_archive_checks() -> None:
+    data = (config.SAMPLE_DIR / "2024-03.xlsx").read_bytes()
+    assert workbook.check_archive(data, "2024-03.xlsx") == []
 
 
 # ------------------------------------------------------------------ template

@@ -17,6 +17,7 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_CATALOGUE = PACKAGE_DIR / "catalogue.toml"
 DEFAULT_REPORT_TEMPLATE = PACKAGE_DIR / "report_template.md"
 DATABASE_FILE_NAME = "township.sqlite3"
+EDITORS_FILE_NAME = "editors.json"
 
 # Limits checked on the zip archive before any sheet is parsed (a 70 KB upload can unpack to a
 # million-row sheet). Generous for any township: 20 villages x 120 months is 2,400 rows.
@@ -25,12 +26,25 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_SHEET_ROWS = 20_000
 MAX_SHEET_COLUMNS = 300
 MAX_ARCHIVE_ENTRIES = 2_000
+# The reader allocates the whole used range (last row x last column) of a sheet, so one cell at
+# XFD1048576 would ask for 17 billion cells: the range is bounded too (~120 MB at this size).
+MAX_SHEET_CELLS = 2_000_000
+# A single row's XML longer than this is not a monthly report row (300 cells of long text fit).
+MAX_ROW_XML_BYTES = 16 * 1024 * 1024
 
 # Seed of the sample workbooks, so `sample` writes the same files on every machine.
 SAMPLE_SEED = 20240630
 SAMPLE_FIRST_MONTH = "2023-01"
 SAMPLE_LAST_MONTH = "2024-12"
 SAMPLE_USER = "示例数据"
+
+# Who is recorded for a browser import or restore when no editor is configured.
+SINGLE_USER = "网页（单用户模式）"
+# Import times are stored in UTC and shown in the office's time zone.
+DISPLAY_TIMEZONE = "Asia/Shanghai"
+# Editor sign-in: failed attempts per name before a pause, and the pause in seconds.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCKOUT_SECONDS = 300
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -62,3 +76,16 @@ def database_url(data_folder: Path | None = None) -> str:
         return env
     folder = data_folder if data_folder is not None else data_dir()
     return f"sqlite:///{folder / DATABASE_FILE_NAME}"
+
+
+def editors_path(data_folder: Path | None = None) -> Path:
+    """The editors file (names and bcrypt hashes): TOWNSHIP_EDITORS_FILE, else in the data folder.
+
+    It lives beside the database it protects, so one backup holds both and each deployment's
+    TOWNSHIP_DATA_DIR has its own editors.
+    """
+    env = os.environ.get("TOWNSHIP_EDITORS_FILE")
+    if env and data_folder is None:
+        return Path(env).expanduser().resolve()
+    folder = data_folder if data_folder is not None else data_dir()
+    return folder / EDITORS_FILE_NAME

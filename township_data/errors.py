@@ -72,6 +72,10 @@ class StoreError(TownshipError):
     """A store operation was refused (unknown version, concurrent change, …)."""
 
 
+class AuthError(TownshipError):
+    """Changing data was refused: no editor signed in, a wrong password, a broken editors file."""
+
+
 def single(cls: type[TownshipError], message: str, title: str, **where: str) -> TownshipError:
     """Build an error holding one problem, for failures that stop before anything is read."""
     return cls(problems=[Problem(message=message, **where)], title=title)

@@ -198,3 +198,55 @@ def status_matrix(
             matrix.loc[area, month] = REPORTED if full else PARTIAL
     matrix.index.name = "工作领域"
     return matrix
+
+
+NOT_APPLICABLE = "—"
+
+
+def village_status(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.DataFrame:
+    """Villages (and 全镇) × areas for one month: who has reported what.
+
+    已报: every indicator that row fills has a value; 部分: some have; 未报: none. For the 打擂
+    sheet a village is 已报 once it has a 总分. "—" where the row fills nothing of that sheet
+    (the 全镇 row of a sheet recorded only per village).
+    """
+    cut = values[values["month"] == month]
+    have = cut.groupby(["village", "area"])["indicator"].agg(set).to_dict()
+    rows = [*catalogue.village_names, TOWN]
+    matrix = pd.DataFrame(NOT_REPORTED, index=rows, columns=catalogue.sheet_names)
+    for sheet in catalogue.sheet_names:
+        contest = sheet == catalogue.contest.sheet
+        for row in rows:
+            if contest:
+                expected = {catalogue.contest.total.name} if row != TOWN else set()
+            else:
+                expected = {
+                    i.name
+                    for i in catalogue.sheet_indicators(sheet)
+                    if (i.town_row if row == TOWN else i.village_rows)
+                }
+            if not expected:
+                matrix.loc[row, sheet] = NOT_APPLICABLE
+                continue
+            found = len(expected & have.get((row, sheet), set()))
+            if found == len(expected):
+                matrix.loc[row, sheet] = REPORTED
+            elif found:
+                matrix.loc[row, sheet] = PARTIAL
+    matrix.index.name = "村（社区）"
+    return matrix
+
+
+def status_counts(matrix: pd.DataFrame) -> dict[str, int]:
+    """How many cells of a status matrix are 已报 / 部分 / 未报 (— cells are not counted)."""
+    flat = pd.Series(matrix.to_numpy().ravel())
+    return {status: int((flat == status).sum()) for status in (REPORTED, PARTIAL, NOT_REPORTED)}
+
+
+def missing_by_village(matrix: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """(village, areas it has not reported) for every row of a status matrix with a 未报 cell."""
+    return [
+        (str(village), [str(area) for area, status in row.items() if status == NOT_REPORTED])
+        for village, row in matrix.iterrows()
+        if (row == NOT_REPORTED).any()
+    ]

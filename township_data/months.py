@@ -82,6 +82,13 @@ def shift(month: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def recent(count: int, today: dt.date | None = None) -> list[str]:
+    """This month and the `count - 1` before it, newest first (the choices of a month picker)."""
+    now = today or dt.date.today()
+    this = f"{now.year:04d}-{now.month:02d}"
+    return [shift(this, -i) for i in range(count)]
+
+
 def quarter_of(month: str) -> str:
     """'2024-05' → '2024Q2'."""
     year, mon = month.split("-")

@@ -141,6 +141,7 @@ class ChangeResult:
     replaced: int = 0
     removed: int = 0
     unchanged: int = 0
+    revision: int | None = None
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -194,7 +195,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _summary(slices: list[tuple[str, str]]) -> str:
+def summarise_slices(slices: list[tuple[str, str]]) -> str:
     """'2024年3月：安全生产、党建引领' — areas grouped by the months they cover."""
     by_area: dict[str, list[str]] = {}
     for area, month in slices:
@@ -247,16 +248,33 @@ class Store:
         with self.engine.connect().execution_options(township_write=True) as conn, conn.begin():
             yield conn
 
-    def _lock(self, conn: Connection) -> int:
-        """Bump the township revision first: the portable write lock, and the new cache key."""
+    def _lock(self, conn: Connection, expected_revision: int | None = None) -> int:
+        """Bump the township revision first: the portable write lock, and the new cache key.
+
+        With `expected_revision` (the revision a preview was computed against) the write is
+        refused when another import or restore landed since: checked after the lock is held, so
+        no writer can slip in between the check and the write.
+        """
         conn.execute(
             townships.update()
             .where(townships.c.key == self.township)
             .values(revision=townships.c.revision + 1)
         )
-        return conn.execute(
+        revision = conn.execute(
             sa.select(townships.c.revision).where(townships.c.key == self.township)
         ).scalar_one()
+        if expected_revision is not None and revision - 1 != expected_revision:
+            raise StoreError(
+                problems=[
+                    Problem(
+                        f"预览之后数据已被更新（预览时为第 {expected_revision} 次更新，"
+                        f"现在是第 {revision - 1} 次），本次没有保存任何数据",
+                        hint="请查看重新计算的预览，核对后再确认",
+                    )
+                ],
+                title="数据已被他人更新",
+            )
+        return revision
 
     # ------------------------------------------------------------------ reads
 
@@ -441,6 +459,17 @@ class Store:
             raise StoreError(problems=[Problem(f"版本 {version_id} 不存在")], title="操作失败")
         return dict(row)
 
+    def version_slices(self, version_id: int) -> list[tuple[str, str]]:
+        """The (area, month) slices a version wrote or restored, in catalogue-independent order."""
+        self.version(version_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(version_slices.c.area, version_slices.c.month)
+                .where(version_slices.c.version_id == version_id)
+                .order_by(version_slices.c.area, version_slices.c.month)
+            ).all()
+        return [(a, m) for a, m in rows]
+
     def version_values(self, version_id: int) -> pd.DataFrame:
         """The values a version holds (for a restore: the values it made current)."""
         self.version(version_id)
@@ -575,16 +604,21 @@ class Store:
                 if attempt:
                     raise
 
-    def import_workbook(self, parsed: ParsedWorkbook, user: str) -> ChangeResult:
+    def import_workbook(
+        self, parsed: ParsedWorkbook, user: str, expected_revision: int | None = None
+    ) -> ChangeResult:
         """Store a validated workbook as one new version, all or nothing.
 
         A byte-identical file whose data is still current, or a file whose values equal the
-        current ones, changes nothing and says so.
+        current ones, changes nothing and says so. `expected_revision`: refuse with StoreError
+        when the township changed since the preview the user confirmed was computed.
         """
         try:
             with self._write() as conn:
-                self._lock(conn)
-                return self._import(conn, parsed, user)
+                revision = self._lock(conn, expected_revision)
+                result = self._import(conn, parsed, user)
+                result.revision = revision
+                return result
         except _NoChange as stop:
             return stop.result
 
@@ -631,7 +665,7 @@ class Store:
                 created_by=user,
                 restored_from=None,
                 value_count=len(parsed.values),
-                summary=_summary(parsed.slices),
+                summary=summarise_slices(parsed.slices),
             )
         ).inserted_primary_key[0]
         per_slice = parsed.values.groupby(["area", "month"]).size().to_dict()
@@ -661,7 +695,7 @@ class Store:
             )
         return ChangeResult(
             changed=True,
-            message=f"已导入“{parsed.file_name}”为版本 {version_id}：{_summary(parsed.slices)}",
+            message=f"已导入“{parsed.file_name}”为版本 {version_id}：{summarise_slices(parsed.slices)}",
             version_id=version_id,
             slices=parsed.slices,
             added=int(counts.get("新增", 0)),
@@ -697,12 +731,16 @@ class Store:
             ],
         )
 
-    def restore(self, version_id: int, user: str) -> ChangeResult:
+    def restore(
+        self, version_id: int, user: str, expected_revision: int | None = None
+    ) -> ChangeResult:
         """Make an earlier version's data current again, as a new version; nothing is deleted."""
         try:
             with self._write() as conn:
-                self._lock(conn)
-                return self._restore(conn, version_id, user)
+                revision = self._lock(conn, expected_revision)
+                result = self._restore(conn, version_id, user)
+                result.revision = revision
+                return result
         except _NoChange as stop:
             return stop.result
 
@@ -742,7 +780,7 @@ class Store:
                 created_by=user,
                 restored_from=version_id,
                 value_count=0,
-                summary=_summary(slices),
+                summary=summarise_slices(slices),
             )
         ).inserted_primary_key[0]
         total = 0
@@ -815,7 +853,7 @@ class Store:
         conn.execute(versions.update().where(versions.c.id == new_id).values(value_count=total))
         return ChangeResult(
             changed=True,
-            message=f"已恢复版本 {version_id}（{target.file_name}）为当前数据，记为版本 {new_id}：{_summary(slices)}",
+            message=f"已恢复版本 {version_id}（{target.file_name}）为当前数据，记为版本 {new_id}：{summarise_slices(slices)}",
             version_id=new_id,
             slices=slices,
         )

@@ -8,6 +8,7 @@ every import and restore bumps, so a page never shows stale data and never re-re
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from . import config, metrics, months, ranking, report
+from . import auth, changes, checks, config, metrics, months, ranking, report
 from .catalogue import Catalogue, load_catalogue
 from .errors import CatalogueError, TownshipError
 from .store import Store
@@ -235,3 +236,159 @@ def work_report(context: Context, first: str, last: str) -> report.Report:
     template = report.load_template(context.catalogue)
     key = (*context.cache_key, template.fingerprint)
     return _work_report(context.store, context.catalogue, template, key, first, last)
+
+
+# ------------------------------------------------------------------ upload and editors
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _template(_catalogue: Catalogue, fingerprint: str, month: str) -> bytes:
+    from .workbook import write_template
+
+    return write_template(_catalogue, month)
+
+
+def template_bytes(context: Context, month: str) -> bytes:
+    """The blank workbook for a month (villages and month pre-filled), built once per month."""
+    return _template(context.catalogue, context.catalogue.fingerprint, month)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _history(_store: Store, key: tuple) -> pd.DataFrame:
+    return _store.history()
+
+
+def history(context: Context) -> pd.DataFrame:
+    """Every version, newest first; re-read only when the revision changes."""
+    return _history(context.store, context.cache_key)
+
+
+def read_uploads(context: Context, files: list, month: str | None) -> tuple[list, list]:
+    """Validate uploaded files once per (content, month): reruns reuse the result.
+
+    Kept in the session, not in st.cache_data, so one office's uploads are never shared with
+    another session and leave with it.
+    """
+    contents = [(f.name, f.getvalue()) for f in files]
+    key = (
+        tuple((name, hashlib.sha256(data).hexdigest()) for name, data in contents),
+        month,
+        context.catalogue.fingerprint,
+    )
+    cached = st.session_state.get("_upload_checked")
+    if cached and cached[0] == key:
+        return cached[1], cached[2]
+    with st.spinner("正在逐格校验上传的工作簿……"):
+        parsed, problems = changes.read_all(contents, context.catalogue, month)
+    st.session_state["_upload_checked"] = (key, parsed, problems)
+    return parsed, problems
+
+
+@st.cache_resource(show_spinner=False)
+def _throttle() -> auth.LoginThrottle:
+    return auth.LoginThrottle()
+
+
+EDITOR_KEY = "signed_in_editor"
+
+
+def editor_gate(context: Context, key: str) -> str | None:
+    """Who may change data in this session: an editor's name, single-user mode, or None.
+
+    Shows the single-user notice, the signed-in editor with a sign-out button, or the sign-in
+    form. The sign-in lasts for this browser session on every page.
+    """
+    try:
+        editors = auth.load_editors()
+    except TownshipError as exc:
+        st.error(exc.title)
+        st.markdown("\n".join(f"- {p}" for p in exc.problems))
+        return None
+    if not editors:
+        st.info(
+            "**单用户模式**：尚未设置编辑人员，打开本页的任何人都可以上传和恢复数据，操作人记为"
+            f"“{config.SINGLE_USER}”。如需只让指定人员修改数据，请在服务器上运行 "
+            "`python -m township_data editor add 姓名` 添加编辑人员。",
+            icon="👤",
+        )
+        return config.SINGLE_USER
+    signed_in = st.session_state.get(EDITOR_KEY)
+    if signed_in in editors:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.success(f"已登录编辑人员：{signed_in}", icon="👤")
+        if right.button("退出登录", key=f"{key}_logout"):
+            del st.session_state[EDITOR_KEY]
+            st.rerun()
+        return signed_in
+    st.warning("修改数据（上传、恢复）需要编辑人员登录；浏览各页面不需要登录。", icon="🔒")
+    with st.form(key=f"{key}_login_form", border=True):
+        name = st.text_input("编辑人员姓名", key=f"{key}_login_name")
+        password = st.text_input("密码", type="password", key=f"{key}_login_password")
+        submitted = st.form_submit_button("登录", key=f"{key}_login")
+    if submitted:
+        try:
+            st.session_state[EDITOR_KEY] = auth.login(name, password, _throttle())
+        except TownshipError as exc:
+            st.error("；".join(p.message for p in exc.problems))
+            return None
+        st.rerun()
+    return None
+
+
+def editor_for_change() -> str:
+    """The name to record for an upload or restore; AuthError when an editor must sign in.
+
+    Checked again at the moment of the write, against the editors file as it is now, so a
+    page that was open before editors were added cannot change data without a sign-in.
+    """
+    return auth.require_editor(auth.load_editors(), st.session_state.get(EDITOR_KEY))
+
+
+def show_preview(preview: changes.Preview, catalogue: Catalogue, key: str) -> None:
+    """The preview of an upload or a restore: counts, warnings, areas × months, every change."""
+    counts = preview.counts
+    cols = st.columns(4)
+    cols[0].metric("新增数值", f"{counts[changes.ADDED]:,}")
+    cols[1].metric("修改数值", f"{counts[changes.REPLACED]:,}")
+    cols[2].metric("改为未报", f"{counts[changes.REMOVED]:,}")
+    cols[3].metric("不变", f"{counts[changes.SAME]:,}")
+    if preview.notices:
+        st.warning(
+            f"有 {len(preview.notices)} 条提示请核实（不影响导入）：数值较上月大幅增加，"
+            "或上月已报的村（社区）本月没有数据。",
+            icon="⚠️",
+        )
+        st.dataframe(
+            checks.notice_table(preview.notices),
+            hide_index=True,
+            width="stretch",
+            key=f"{key}_notices",
+        )
+    st.markdown(f"**涉及的领域和月份**：{preview.summary}")
+    st.dataframe(
+        changes.slice_table(preview, catalogue),
+        hide_index=True,
+        width="stretch",
+        key=f"{key}_slices",
+    )
+    kinds = [k for k in changes.CHANGE_KINDS if counts[k]]
+    if kinds:
+        tabs = st.tabs([f"{k}（{counts[k]:,}）" for k in kinds])
+        for tab, kind in zip(tabs, kinds, strict=True):
+            with tab:
+                st.dataframe(
+                    changes.change_table(preview.changes, catalogue, kind),
+                    hide_index=True,
+                    width="stretch",
+                    key=f"{key}_changes_{kind}",
+                )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _version_values(_store: Store, url: str, township: str, version_id: int) -> pd.DataFrame:
+    return _store.version_values(version_id)
+
+
+def version_values(context: Context, version_id: int) -> pd.DataFrame:
+    """A version's values; a version never changes, so its id alone keys the cache."""
+    return _version_values(context.store, context.store.url, context.store.township, version_id)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import io
 import math
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable
@@ -49,7 +51,17 @@ FOOTER_PREFIXES = (
 NOT_REPORTED = {"", "-", "—", "——", "–", "/", "*", "－"}
 HEADER_SEARCH_ROWS = 10
 COLUMNS = ["area", "indicator", "village", "month", "value", "file", "sheet", "cell"]
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_TAG = re.compile(rb'<(?:\w+:)?(row|c)(?=[\s>/])(?:[^>]*?\sr="([^"]*)")?')
+_CELL_REF = re.compile(rb"^([A-Za-z]{1,3})(\d+)$")
+_ROW_START = re.compile(rb"<(?:\w+:)?row(?=[\s>/])")
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row(?=\s)[^>]*?\sr="(\d+)"')
+_CELL_START = re.compile(rb"<(?:\w+:)?c(?=[\s>/])")
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c(?=\s)[^>]*?\sr="([A-Za-z]{1,3})\d+"')
+_CELL_ROW = re.compile(rb'<(?:\w+:)?c(?=\s)[^>]*?\sr="[A-Za-z]{1,3}(\d+)"')
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_MAX_TAG_BYTES = 4096
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?:?([A-Z]+)?(\d+)?"')
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -175,21 +187,134 @@ def check_archive(data: bytes, file_name: str) -> list[Problem]:
                 hint="请删除多余的工作表、空行和格式后另存再上传",
             )
         ]
+    sheet_names = _sheet_entries(archive, names)
     problems: list[Problem] = []
     for info in infos:
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            problem = _check_sheet_size(archive, info, file_name)
+        if info.filename in sheet_names or (
+            info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        ):
+            problem = _check_sheet_size(archive, info, file_name, sheet_names.get(info.filename))
             if problem:
                 problems.append(problem)
     return problems
 
 
+def _sheet_entries(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Archive entry → sheet name, from workbook.xml and its relationships.
+
+    The reader follows these relationships, so a sheet stored outside xl/worksheets/ is checked
+    too, and a refusal can name the sheet instead of an internal file name.
+    """
+    try:
+        book = _read_small(archive, "xl/workbook.xml")
+        rels = (
+            _read_small(archive, "xl/_rels/workbook.xml.rels")
+            if ("xl/_rels/workbook.xml.rels" in names)
+            else b""
+        )
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+        return {}
+    targets: dict[str, str] = {}
+    for tag in _REL_TAG.finditer(rels):
+        attrs = dict(_ATTR.findall(tag.group(0)))
+        rel_id, target = attrs.get(b"Id"), attrs.get(b"Target")
+        if rel_id and target:
+            path = html.unescape(target.decode("utf-8", "replace"))
+            entry = path.lstrip("/") if path.startswith("/") else posixpath.join("xl", path)
+            targets[rel_id.decode("utf-8", "replace")] = posixpath.normpath(entry)
+    entries: dict[str, str] = {}
+    for tag in _SHEET_TAG.finditer(book):
+        attrs = dict(_ATTR.findall(tag.group(0)))
+        rel_id = next((v for k, v in attrs.items() if k.endswith(b":id") or k == b"id"), None)
+        name = attrs.get(b"name")
+        if rel_id and name and rel_id.decode("utf-8", "replace") in targets:
+            entry = targets[rel_id.decode("utf-8", "replace")]
+            entries[entry] = html.unescape(name.decode("utf-8", "replace"))
+    return entries
+
+
+def _read_small(archive: zipfile.ZipFile, entry: str) -> bytes:
+    """At most 1 MB of an entry: workbook.xml and its relationships are a few KB."""
+    with archive.open(entry) as stream:
+        return stream.read(1 << 20)
+
+
+class _SheetExtent:
+    """The last row and column a reader will allocate for, followed tag by tag while streaming.
+
+    Rows and cells without an `r` attribute continue from the previous one, so they are counted
+    in order rather than trusted away.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.row = 0
+        self.col = 0
+        self.max_row = 0
+        self.max_col = 0
+
+    def feed(self, block: bytes) -> None:
+        """Advance over a block of complete tags; C-speed when every row and cell has its `r`."""
+        row_numbers = _ROW_NUMBER.findall(block)
+        cell_columns = _CELL_COLUMN.findall(block)
+        if len(row_numbers) != len(_ROW_START.findall(block)) or len(cell_columns) != len(
+            _CELL_START.findall(block)
+        ):
+            self._feed_in_order(block)
+            return
+        self.rows += len(row_numbers)
+        if row_numbers:
+            self.row = int(row_numbers[-1])
+            self.max_row = max(self.max_row, *map(int, row_numbers))
+        if cell_columns:
+            self.col = _column_number(cell_columns[-1].upper())
+            widest = max(_column_number(c.upper()) for c in set(cell_columns))
+            self.max_col = max(self.max_col, widest)
+            self.max_row = max(self.max_row, *map(int, _CELL_ROW.findall(block)))
+
+    def _feed_in_order(self, block: bytes) -> None:
+        for tag in _TAG.finditer(block):
+            name, ref = tag.group(1), tag.group(2)
+            if name == b"row":
+                self.rows += 1
+                self.row = int(ref) if ref and ref.isdigit() else self.row + 1
+                self.col = 0
+                self.max_row = max(self.max_row, self.row)
+            else:
+                cell = _CELL_REF.match(ref or b"")
+                if cell:
+                    self.col = _column_number(cell.group(1).upper())
+                    self.max_row = max(self.max_row, int(cell.group(2)))
+                else:
+                    self.col += 1
+                self.max_col = max(self.max_col, self.col)
+
+    def too_big(self) -> str | None:
+        """The Chinese reason this sheet is refused, or None while it is within the limits."""
+        if self.rows > config.MAX_SHEET_ROWS or self.max_row > config.MAX_SHEET_ROWS:
+            return f"工作表超过 {config.MAX_SHEET_ROWS:,} 行，超过上限"
+        if self.max_col > config.MAX_SHEET_COLUMNS:
+            return f"工作表用到了第 {self.max_col:,} 列，超过上限 {config.MAX_SHEET_COLUMNS} 列"
+        if self.max_row * self.max_col > config.MAX_SHEET_CELLS:
+            return (
+                f"工作表的使用范围有 {self.max_row:,} 行 × {self.max_col:,} 列，超过上限 "
+                f"{config.MAX_SHEET_CELLS:,} 个单元格"
+            )
+        return None
+
+
 def _check_sheet_size(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, sheet: str | None = None
 ) -> Problem | None:
-    rows = 0
-    tail = b""
+    """Stream one sheet's XML in 1 MB blocks and stop at the first limit it passes.
+
+    Memory stays at a few MB whatever the sheet holds, and a million-row sheet is refused after
+    reading its first block or two.
+    """
+    where = {"file": file_name, "sheet": sheet or ""}
     hint = "月报每个工作表只需几十到几千行；请删除多余的行列后另存再上传"
+    extent = _SheetExtent()
+    tail = b""
     try:
         with archive.open(info) as stream:
             first = True
@@ -208,22 +333,37 @@ def _check_sheet_size(
                             return Problem(
                                 f"工作表声明了 {declared_rows:,} 行 × {declared_cols:,} 列，超过上限 "
                                 f"{config.MAX_SHEET_ROWS:,} 行 × {config.MAX_SHEET_COLUMNS} 列",
-                                file=file_name,
                                 hint=hint,
+                                **where,
                             )
-                rows += len(_ROW_TAG.findall(block)) - len(_ROW_TAG.findall(tail))
-                if rows > config.MAX_SHEET_ROWS:
-                    return Problem(
-                        f"工作表超过 {config.MAX_SHEET_ROWS:,} 行，超过上限",
-                        file=file_name,
-                        hint=hint,
-                    )
-                tail = block[-16:]
+                cut = _pending_tag(block)
+                if cut is None:
+                    return Problem("工作表内容格式异常（标签过长），不像月报工作簿", **where)
+                extent.feed(block[:cut])
+                tail = block[cut:]
+                reason = extent.too_big()
+                if reason:
+                    return Problem(reason, hint=hint, **where)
+            extent.feed(tail)
+            reason = extent.too_big()
+            if reason:
+                return Problem(reason, hint=hint, **where)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         return Problem(
-            "文件不完整或已损坏，无法读取其中的工作表", file=file_name, hint="请重新保存后再上传"
+            "文件不完整或已损坏，无法读取其中的工作表", hint="请重新保存后再上传", **where
         )
     return None
+
+
+def _pending_tag(block: bytes) -> int | None:
+    """Where an unfinished tag starts at the end of a block (len(block) when none is).
+
+    None when that unfinished tag is already longer than any real row or cell tag.
+    """
+    start = block.rfind(b"<")
+    if start == -1 or block.find(b">", start) != -1:
+        return len(block)
+    return start if len(block) - start <= _MAX_TAG_BYTES else None
 
 
 def parse_value(raw: object, ind: Indicator) -> tuple[float | None, str | None]:
