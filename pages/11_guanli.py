@@ -74,7 +74,10 @@ with ui.guard():
             hide_index=True,
             width="stretch",
             key="manage_history_table",
-            column_config={"SHA-256": st.column_config.TextColumn(width="medium")},
+            column_config={
+                "领域和月份": st.column_config.TextColumn(width="medium"),
+                "SHA-256": st.column_config.TextColumn(width="medium"),
+            },
         )
         st.download_button(
             "下载导入记录（.xlsx）",

@@ -241,3 +241,28 @@ def test_editors_added_while_the_page_was_open_block_the_confirm(
     assert not at.exception
     assert store.revision() == revision
     assert any("需要编辑人员登录" in w.value for w in at.warning)
+
+
+def test_confirmed_upload_shows_on_the_contest_page(app_test, store, catalogue) -> None:
+    """After confirm the other pages show the new values (the revision keys their caches)."""
+    from tests.test_ranking import SCORES, contest_workbook
+
+    store.import_workbook(read_workbook(contest_workbook(SCORES), "打擂.xlsx", catalogue), "甲")
+    at = open_upload_page(app_test)
+    at.switch_page("pages/9_dalei.py").run()
+    assert at.dataframe[0].value.iloc[0]["村（社区）"] == "杨龙村"  # 90 before the correction
+    at.switch_page(PAGE).run()
+    march = dict(SCORES["2024-03"], 石牌村=[20, 24, 19, 19, 14])  # 74 → 96: now first
+    corrected = {"2024-03": march}
+    at.file_uploader(key="upload_files_0").set_value(
+        ("三月打擂（更正）.xlsx", contest_workbook(corrected), XLSX)
+    ).run()
+    assert not at.exception and not at.error
+    assert metrics_of(at)["修改数值"] == "6"  # five items and 总分 of 石牌村
+    at.button(key="upload_confirm").click().run()
+    assert any("已导入“三月打擂（更正）.xlsx”" in s.value for s in at.success)
+    at.switch_page("pages/9_dalei.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert (table.iloc[0]["村（社区）"], table.iloc[0]["总分"]) == ("石牌村", "96.0")
+    assert table.iloc[1]["村（社区）"] == "杨龙村"
