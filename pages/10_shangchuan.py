@@ -5,7 +5,7 @@ import streamlit as st
 from township_data import changes, downloads, months, ui
 from township_data.store import summarise_slices
 
-context = ui.setup("数据上传", "📤")
+context = ui.setup("数据上传", ":material/upload_file:")
 catalogue = context.catalogue
 
 with ui.guard():
@@ -27,7 +27,7 @@ with ui.guard():
         file_name=f"{catalogue.township_name}{months.label(template_month)}月报模板.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
-        icon="📥",
+        icon=":material/download:",
         key="upload_template_download",
     )
     st.caption(
@@ -39,9 +39,9 @@ with ui.guard():
     done = st.session_state.pop("upload_done", None)
     if done:
         for line in done["stored"]:
-            st.success(line, icon="✅")
+            st.success(line, icon=":material/check_circle:")
         for line in done["unchanged"]:
-            st.info(line, icon="ℹ️")
+            st.info(line, icon=":material/info:")
         if done.get("error"):
             st.error(done["error"])
         for area in done["areas"]:
@@ -78,7 +78,7 @@ with ui.guard():
         st.error(
             f"发现 {len(problems)} 处问题，**没有导入任何数据**。请按下表逐项改正后重新上传"
             "（单元格位置即 Excel 中的列字母和行号）。",
-            icon="🚫",
+            icon=":material/block:",
         )
         table = changes.problem_table(problems)
         st.dataframe(table, hide_index=True, width="stretch", key="upload_problems")
@@ -99,7 +99,7 @@ with ui.guard():
             st.warning(
                 "预览之后数据已被他人更新，本次没有保存。下面是按最新数据重新计算的预览，"
                 "请核对后再确认。",
-                icon="🔄",
+                icon=":material/sync_problem:",
             )
         else:
             recorded = ui.editor_for_change()
@@ -135,7 +135,7 @@ with ui.guard():
     st.success(
         f"校验通过：{len(parsed)} 个文件，共 {total:,} 个数值。以下是导入后将发生的变化，"
         "确认无误后点击“确认导入”。",
-        icon="✔️",
+        icon=":material/task_alt:",
     )
     files_table = {
         "文件": [p.file_name for p in parsed],
@@ -151,7 +151,7 @@ with ui.guard():
         st.button(
             "确认导入",
             type="primary",
-            icon="📥",
+            icon=":material/upload:",
             key="upload_confirm",
             on_click=st.session_state.__setitem__,
             args=("upload_confirmed", True),
@@ -160,4 +160,4 @@ with ui.guard():
             f"预览基于第 {preview.revision} 次更新后的数据；确认时如数据已变化，会重新预览。"
         )
     else:
-        st.info("上传的数据与当前数据完全相同，无需导入。", icon="ℹ️")
+        st.info("上传的数据与当前数据完全相同，无需导入。", icon=":material/info:")

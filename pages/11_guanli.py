@@ -5,7 +5,7 @@ import streamlit as st
 from township_data import changes, charts, downloads, metrics, months, ui
 from township_data.errors import StoreError
 
-context = ui.setup("数据管理", "🗂️")
+context = ui.setup("数据管理", ":material/manage_history:")
 catalogue = context.catalogue
 
 STATUS_CSS = {
@@ -140,7 +140,7 @@ with ui.guard():
                 st.warning(
                     "预览之后数据已被他人更新，本次没有恢复。下面是按最新数据重新计算的预览，"
                     "请核对后再确认。",
-                    icon="🔄",
+                    icon=":material/sync_problem:",
                 )
             else:
                 try:
@@ -160,7 +160,7 @@ with ui.guard():
             st.session_state["restore_preview"] = pending
         preview = pending[1]
         if not preview.changes_anything:
-            st.info("该版本的数值与当前数据完全相同，无需恢复。", icon="ℹ️")
+            st.info("该版本的数值与当前数据完全相同，无需恢复。", icon=":material/info:")
             st.stop()
         st.caption(
             "恢复会把该版本的数值重新设为当前数据（记为一个新版本）；当前数据不会删除，"
@@ -173,7 +173,7 @@ with ui.guard():
         st.button(
             f"确认恢复版本 {version_id}",
             type="primary",
-            icon="↩️",
+            icon=":material/restore:",
             key="restore_confirm",
             on_click=st.session_state.__setitem__,
             args=("restore_confirmed", version_id),

@@ -309,18 +309,20 @@ def editor_gate(context: Context, key: str) -> str | None:
             "**单用户模式**：尚未设置编辑人员，打开本页的任何人都可以上传和恢复数据，操作人记为"
             f"“{config.SINGLE_USER}”。如需只让指定人员修改数据，请在服务器上运行 "
             "`python -m township_data editor add 姓名` 添加编辑人员。",
-            icon="👤",
+            icon=":material/person:",
         )
         return config.SINGLE_USER
     signed_in = st.session_state.get(EDITOR_KEY)
     if signed_in in editors:
         left, right = st.columns([4, 1], vertical_alignment="center")
-        left.success(f"已登录编辑人员：{signed_in}", icon="👤")
+        left.success(f"已登录编辑人员：{signed_in}", icon=":material/person:")
         if right.button("退出登录", key=f"{key}_logout"):
             del st.session_state[EDITOR_KEY]
             st.rerun()
         return signed_in
-    st.warning("修改数据（上传、恢复）需要编辑人员登录；浏览各页面不需要登录。", icon="🔒")
+    st.warning(
+        "修改数据（上传、恢复）需要编辑人员登录；浏览各页面不需要登录。", icon=":material/lock:"
+    )
     with st.form(key=f"{key}_login_form", border=True):
         name = st.text_input("编辑人员姓名", key=f"{key}_login_name")
         password = st.text_input("密码", type="password", key=f"{key}_login_password")
@@ -356,7 +358,7 @@ def show_preview(preview: changes.Preview, catalogue: Catalogue, key: str) -> No
         st.warning(
             f"有 {len(preview.notices)} 条提示请核实（不影响导入）：数值较上月大幅增加，"
             "或上月已报的村（社区）本月没有数据。",
-            icon="⚠️",
+            icon=":material/warning:",
         )
         st.dataframe(
             checks.notice_table(preview.notices),
