@@ -599,3 +599,11 @@ def test_filled_template_round_trip(catalogue) -> None:
         ("专项隐患排查整治", "全镇", "2024-03"): 3.0,
     }
     assert "填表说明" in parsed.ignored_sheets
+
+
+def test_bad_cells_of_an_unknown_village_row_are_reported_too(catalogue) -> None:
+    messages = problems_of(safety(["杉材村", "2024-03", "十二", -1, None]), catalogue)
+    assert len(messages) == 3
+    assert any("安全生产!A2" in m for m in messages)
+    assert any("安全生产!C2" in m and "不是数字" in m for m in messages)
+    assert any("安全生产!D2" in m and "小于下限" in m for m in messages)

@@ -231,20 +231,18 @@ def cmd_rank(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .store import ACTIONS
+    from .changes import action_label, local_time
 
     _, store = _context(args)
     history = store.history()
     if history.empty:
         print("还没有任何导入记录")
         return EXIT_OK
-    print("版本\t时间（UTC）\t操作\t操作人\t文件\t内容\t数值条数\t当前")
+    print("版本\t时间（北京时间）\t操作\t操作人\t文件\t内容\t数值条数\t当前")
     for row in history.itertuples():
-        action = ACTIONS.get(row.action, row.action)
-        if row.action == "restore":
-            action += f"（自版本 {int(row.restored_from)}）"
+        action = action_label(row.action, row.restored_from)
         print(
-            f"{row.id}\t{row.created_at:%Y-%m-%d %H:%M:%S}\t{action}\t{row.created_by}\t"
+            f"{row.id}\t{local_time(row.created_at)}\t{action}\t{row.created_by}\t"
             f"{row.file_name}\t{row.summary}\t{row.value_count}\t{'是' if row.is_current else ''}"
         )
     return EXIT_OK

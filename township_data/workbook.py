@@ -532,9 +532,11 @@ class _Sheet:
                     if guess
                     else "请使用指标目录中的村（社区）名称，或“全镇”",
                 )
+                self._check_only(r, cells)
                 continue
             month = self._row_month(row, r, month_col)
             if month is None:
+                self._check_only(r, cells)
                 continue
             if (village, month) in seen_rows:
                 self.error(
@@ -556,6 +558,13 @@ class _Sheet:
             data_rows.append((r, month, row_values))
             if row_values:
                 self.months.add(month)
+
+    def _check_only(self, r: int, cells) -> None:
+        """Report bad cells of a row that cannot be stored anyway, so one upload shows all."""
+        for col, ind, raw in cells:
+            _, message = parse_value(raw, ind)
+            if message:
+                self.error(cell_name(r, col), f"{ind.name}：{message}")
 
     def _read_cells(self, r: int, village: str, month: str, cells) -> dict[str, float]:
         values: dict[str, float] = {}
