@@ -1,4 +1,4 @@
-"""总览 (home): what is loaded, the data-status matrix, links to every page."""
+"""总览 (home): what needs attention, every area since January against last year, data status."""
 
 import streamlit as st
 
@@ -13,27 +13,21 @@ with ui.guard():
     if not month_list:
         st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
         st.stop()
+    latest = month_list[-1]
+    st.caption(f"数据截至 {months.label(latest)}。点击各卡片下方的链接查看该领域详情。")
+    overview = ui.overview_data(context, month_list)
+    ui.attention(context, overview, month_list)
+    ui.area_cards(context, overview, month_list)
+
+    st.subheader("数据报送情况")
     values = ui.values(context)
     matrix = metrics.status_matrix(values, catalogue, month_list)
-    latest = month_list[-1]
     reported_latest = int((matrix[latest] == metrics.REPORTED).sum())
     cols = st.columns(4)
     cols[0].metric("数据月份", f"{months.label(month_list[0])}–{months.label(latest)}")
     cols[1].metric("已载入月份", f"{len(month_list)} 个月")
     cols[2].metric(f"{months.label(latest)}已报领域", f"{reported_latest} / {len(matrix.index)}")
     cols[3].metric("村（社区）", f"{len(catalogue.village_names)} 个")
-
-    st.subheader("工作领域")
-    link_cols = st.columns(4)
-    for i, area in enumerate(catalogue.areas):
-        path = ui.AREA_PAGES.get(area.name)
-        with link_cols[i % 4]:
-            if path and ui.page_exists(path):
-                st.page_link(path, label=area.name, icon=area.icon)
-            else:
-                st.markdown(f"{area.icon} {area.name}")
-
-    st.subheader("数据报送情况")
     show_all = st.toggle("显示全部月份", value=False, key="home_all_months")
     shown = matrix if show_all else matrix[month_list[-12:]]
     st.plotly_chart(

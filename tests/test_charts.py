@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from township_data import charts, ranking
@@ -59,3 +60,137 @@ def test_trajectory_puts_rank_one_on_top(scores, catalogue) -> None:
     assert list(fig.layout.yaxis.range) == [16.5, 0.2]
     assert fig.layout.yaxis.title.text == "名次（第几名）"
     assert fig.layout.title.text == "杉林村逐月名次"
+
+
+# ------------------------------------------------------------------ area pages (issue 3)
+
+NAN = float("nan")
+MONTHS = ["2024-01", "2024-02", "2024-03"]
+LABELS = ["2024年1月", "2024年2月", "2024年3月"]
+
+
+def _titles(fig) -> list[str]:
+    layout = fig.to_plotly_json()["layout"]
+    return [v["title"]["text"] for k, v in layout.items() if k.startswith("yaxis") and "title" in v]
+
+
+def test_trend_one_panel_per_unit_with_gaps() -> None:
+    frame = pd.DataFrame(
+        {"检查生产经营单位": [10.0, NAN, 12.0], "检查车辆": [300.0, 280.0, 310.0]}, index=MONTHS
+    )
+    units = {"检查生产经营单位": ("家次", "count"), "检查车辆": ("台次", "count")}
+    fig = charts.trend(frame, units, "检查力度", subtitle="全镇 · 2024年1月–2024年3月")
+    assert fig.layout.title.text == "检查力度"
+    assert fig.layout.title.subtitle.text == "全镇 · 2024年1月–2024年3月"
+    assert sorted(_titles(fig)) == ["数量（台次）", "数量（家次）"]
+    lines = [t for t in fig.data if t.type == "scatter" and t.mode == "lines+markers"]
+    assert [t.name for t in lines] == ["检查生产经营单位", "检查车辆"]
+    assert list(lines[0].x) == LABELS
+    assert list(lines[0].y) == [10.0, None, 12.0]
+    assert lines[0].connectgaps is False
+    assert fig.layout.xaxis.type == "category" and list(fig.layout.xaxis.categoryarray) == LABELS
+    assert fig.layout.xaxis2.title.text == "月份"
+    assert [a.text for a in fig.layout.annotations] == [
+        "检查生产经营单位（家次）",
+        "检查车辆（台次）",
+    ]
+    marks = [t for t in fig.data if t.mode == "text"]
+    assert len(marks) == 1 and list(marks[0].x) == ["2024年2月"] and list(marks[0].text) == ["未报"]
+
+
+def test_trend_bars_mark_missing_months_and_rates_axis() -> None:
+    frame = pd.DataFrame({"家庭医生签约率": [88.5, 90.0, NAN]}, index=MONTHS)
+    fig = charts.trend(frame, {"家庭医生签约率": ("%", "percent")}, "签约率", kind="bar")
+    assert fig.data[0].type == "bar" and list(fig.data[0].y) == [88.5, 90.0, None]
+    assert _titles(fig) == ["比率（%）"]
+    assert list(fig.data[1].x) == ["2024年3月"] and list(fig.data[1].text) == ["未报"]
+    assert fig.layout.yaxis.tickformat == ",~f"
+
+
+def test_village_bars_sorted_with_missing_last() -> None:
+    frame = pd.DataFrame(
+        {"排查隐患": [3.0, NAN, 9.0], "已整改": [2.0, NAN, 9.0]},
+        index=["酉庄村", "蛇形村", "杉林村"],
+    )
+    fig = charts.village_bars(frame, "处", "各村（社区）排查与整改隐患", subtitle="2024年3月")
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [t.name for t in bars] == ["排查隐患", "已整改"]
+    assert list(bars[0].y) == ["杉林村", "酉庄村", "蛇形村"]
+    assert list(bars[0].x) == [9.0, 3.0, None]
+    assert list(bars[0].text) == ["9", "3", ""]
+    mark = next(t for t in fig.data if t.type == "scatter")
+    assert list(mark.y) == ["蛇形村"] and list(mark.text) == ["未报"]
+    assert fig.layout.xaxis.title.text == "数量（处）"
+    assert fig.layout.yaxis.title.text == "村（社区）" and fig.layout.yaxis.type == "category"
+    assert fig.layout.title.text == "各村（社区）排查与整改隐患"
+
+
+def test_village_heatmap_leaves_missing_cells_empty_and_marked() -> None:
+    grid = pd.DataFrame(
+        [[1.0, 2.0, NAN], [4.0, 5.0, 1234.0]], index=["酉庄村", "蛇形村"], columns=MONTHS
+    )
+    fig = charts.village_heatmap(grid, "检查车辆", "台次", "逐月检查车辆")
+    heat = fig.data[0]
+    assert list(heat.x) == LABELS and list(heat.y) == ["酉庄村", "蛇形村"]
+    assert heat.z[0][2] is None and heat.z[1][2] == 1234.0
+    assert heat.text[1][2] == "1,234" and heat.text[0][2] == ""
+    assert heat.colorbar.title.text == "台次"
+    mark = fig.data[1]
+    assert list(mark.x) == ["2024年3月"] and list(mark.y) == ["酉庄村"]
+    assert list(mark.text) == ["未报"]
+    assert fig.layout.xaxis.type == "category" and fig.layout.xaxis.title.text == "月份"
+
+
+def test_hazards_chart_rate_on_a_percent_axis() -> None:
+    table = pd.DataFrame(
+        {
+            "found": [15.0, 10.0, NAN],
+            "fixed": [13.0, 3.0, NAN],
+            "rate": [86.666, 75.0, NAN],
+            "backlog": [2.0, 3.0, NAN],
+        },
+        index=MONTHS,
+    )
+    fig = charts.hazards(table, "每月排查、整改隐患与整改率", "全镇")
+    names = [t.name for t in fig.data if t.name]
+    assert names == ["排查隐患", "已整改", "整改率", "未整改隐患（累计）"]
+    rate = next(t for t in fig.data if t.name == "整改率")
+    assert list(rate.y) == [86.7, 75.0, None]
+    assert fig.layout.yaxis.title.text == "隐患（处）"
+    assert fig.layout.yaxis2.title.text == "整改率（%）" and tuple(fig.layout.yaxis2.range) == (
+        0,
+        105,
+    )
+    assert fig.layout.yaxis3.title.text == "未整改（处）"
+    assert fig.layout.xaxis2.title.text == "月份"
+    backlog = next(t for t in fig.data if t.name == "未整改隐患（累计）")
+    assert list(backlog.x) == LABELS and list(backlog.y) == [2.0, 3.0, None]
+
+
+def test_year_overlay_lines_up_months_of_each_year() -> None:
+    grid = pd.DataFrame(
+        {"2023": [20.0, 15.0] + [NAN] * 10, "2024": [25.0, NAN] + [1.0] * 10},
+        index=range(1, 13),
+    )
+    fig = charts.year_overlay([("查处交通违法", "起", grid)], "执法查处：各年同月对照")
+    assert [t.name for t in fig.data] == ["2023年", "2024年"]
+    assert list(fig.data[0].x) == [f"{m}月" for m in range(1, 13)]
+    assert list(fig.data[1].y[:2]) == [25.0, None]
+    assert fig.data[1].line.color == charts.PALETTE[0]
+    assert fig.data[0].line.dash == "dash"
+    assert fig.layout.annotations[0].text == "查处交通违法（起）"
+    assert fig.layout.yaxis.title.text == "数量（起）"
+    assert fig.layout.xaxis.type == "category"
+
+
+def test_cumulative_this_year_against_last() -> None:
+    grid = pd.DataFrame(
+        {"2023": [10.0, 14.0] + [20.0] * 10, "2024": [12.0, 18.0] + [NAN] * 10},
+        index=range(1, 13),
+    )
+    fig = charts.cumulative(grid, "检查生产经营单位", "家次", "检查生产经营单位累计")
+    assert [t.name for t in fig.data] == ["2023年累计", "2024年累计"]
+    assert list(fig.data[1].y[:3]) == [12.0, 18.0, None]
+    assert fig.layout.yaxis.title.text == "数量（家次）"
+    assert fig.layout.xaxis.title.text == "月份"
+    assert fig.layout.title.text == "检查生产经营单位累计"

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pytest
 
 from township_data import metrics
+from township_data.catalogue import TOWN
+from township_data.months import Period
 from township_data.workbook import to_frame
 
 
@@ -189,3 +192,223 @@ def test_village_status_matrix_for_a_month(catalogue) -> None:
     missing = dict(metrics.missing_by_village(matrix))
     assert "酉庄村" in missing and "安全生产" not in missing["酉庄村"]
     assert missing["杉林村"] == catalogue.sheet_names
+
+
+# ------------------------------------------------------------------ area pages and overview (issue 3)
+
+NAN = float("nan")
+SAFETY = "安全生产"
+
+
+@pytest.fixture
+def values() -> pd.DataFrame:
+    """Three months of a few 安全生产 and 乡村振兴 figures; 杉林村 misses March."""
+    rows = []
+    for month, (a, b, c, town) in {
+        "2023-03": (7, 3, 2, 4),
+        "2024-02": (2, 4, 6, 5),
+        "2024-03": (5, 1, None, 3),
+    }.items():
+        for village, value in (("酉庄村", a), ("蛇形村", b), ("杉林村", c)):
+            if value is not None:
+                rows.append((SAFETY, "检查生产经营单位", village, month, value))
+                rows.append((SAFETY, "安全知识培训讲座和现场演练", village, month, 1))
+        rows.append((SAFETY, "专项隐患排查整治", TOWN, month, town))
+        rows.append((SAFETY, "安全知识培训讲座和现场演练", TOWN, month, 2))
+    for village, rates in {"酉庄村": (90, 92), "蛇形村": (80, 70), "杉林村": (60, None)}.items():
+        for month, rate in zip(("2024-02", "2024-03"), rates, strict=True):
+            if rate is not None:
+                rows.append(("乡村振兴", "家庭医生签约率", village, month, rate))
+    return tidy(rows)
+
+
+def _row(table: pd.DataFrame, name: str) -> pd.Series:
+    return table.set_index("indicator").loc[name]
+
+
+def test_area_headline_month_previous_and_year_ago(values, catalogue) -> None:
+    table = metrics.headline(values, catalogue, SAFETY, Period("2024-03", "2024-03"))
+    checks = _row(table, "检查生产经营单位")
+    # March: 5 + 1 (杉林村 未报, not 0); February: 2 + 4 + 6; March 2023: 7 + 3 + 2
+    assert (checks["value"], checks["previous"], checks["year_ago"]) == (6, 12, 12)
+    assert checks["villages_reported"] == 2
+    town = _row(table, "专项隐患排查整治")
+    assert (town["value"], town["previous"], town["year_ago"]) == (3, 5, 4)
+    # recorded by villages and the township: 1 + 1 villages + 2 on the 全镇 row
+    both = _row(table, "安全知识培训讲座和现场演练")
+    assert (both["value"], both["previous"], both["year_ago"]) == (4, 5, 5)
+    assert math.isnan(_row(table, "检查车辆")["value"])
+
+
+def test_area_headline_rate_is_latest_mean_not_a_sum(values, catalogue) -> None:
+    quarter = Period("2024-01", "2024-03")
+    rate = _row(metrics.headline(values, catalogue, "乡村振兴", quarter), "家庭医生签约率")
+    # each village's latest month in the quarter: 92, 70, 60 (杉林村's February) → mean 74
+    assert rate["value"] == pytest.approx(74.0)
+    assert math.isnan(rate["previous"]) and math.isnan(rate["year_ago"])
+    month = _row(
+        metrics.headline(values, catalogue, "乡村振兴", Period("2024-03", "2024-03")),
+        "家庭医生签约率",
+    )
+    assert month["value"] == pytest.approx(81.0)  # (92 + 70) / 2
+    assert month["previous"] == pytest.approx(230 / 3)  # (90 + 80 + 60) / 3
+
+
+def test_area_headline_chosen_villages_leave_out_the_township(values, catalogue) -> None:
+    table = metrics.headline(
+        values, catalogue, SAFETY, Period("2024-02", "2024-03"), villages=["酉庄村", "杉林村"]
+    )
+    assert "专项隐患排查整治" not in set(table["indicator"])
+    # 酉庄村 2 + 5, 杉林村 6 (March 未报) = 13; training 1 + 1 + 1 without the 全镇 row's 2 + 2
+    assert _row(table, "检查生产经营单位")["value"] == 13
+    assert _row(table, "安全知识培训讲座和现场演练")["value"] == 3
+
+
+def test_area_coverage_counts_every_missing_figure(values, catalogue) -> None:
+    months = ["2024-02", "2024-03"]
+    cover = metrics.coverage(values, catalogue, SAFETY, months)
+    # 安全生产: 10 indicators per village × 16 villages + 8 on the 全镇 row, for 2 months
+    assert cover.expected == (16 * 10 + 8) * 2
+    # reported: Feb 3 villages × 2 + 全镇 2; Mar 2 villages × 2 + 全镇 2
+    assert cover.reported == 8 + 6
+    assert cover.missing == 336 - 14
+    # 酉庄村 filled 2 of its 10 indicators in both months: 16 missing; 杉林村 only in
+    # February: 18; 镇本级 2 of its 8 twice: 12; a village that sent nothing: 20, listed first
+    assert cover.by_village["酉庄村"] == 16
+    assert cover.by_village["杉林村"] == 18
+    assert cover.by_village[metrics.TOWN_LEVEL_ROW] == 12
+    assert (cover.by_village.index[0], cover.by_village.iloc[0]) == ("杨龙村", 20)
+    assert cover.empty_months == []
+    chosen = metrics.coverage(values, catalogue, SAFETY, ["2024-03", "2024-04"], ["蛇形村"])
+    assert (chosen.expected, chosen.reported, chosen.empty_months) == (20, 2, ["2024-04"])
+
+
+def test_area_monthly_keeps_gaps(values, catalogue) -> None:
+    window = ["2024-01", "2024-02", "2024-03"]
+    wide = metrics.monthly(values, catalogue, SAFETY, window)
+    assert list(wide.index) == window
+    assert math.isnan(wide.loc["2024-01", "检查生产经营单位"])
+    assert wide.loc["2024-02", "检查生产经营单位"] == 12
+    assert wide.loc["2024-03", "检查生产经营单位"] == 6
+    assert wide.loc["2024-03", "安全知识培训讲座和现场演练"] == 4
+    chosen = metrics.monthly(values, catalogue, SAFETY, window, ["蛇形村"])
+    assert "专项隐患排查整治" not in chosen.columns
+    assert chosen.loc["2024-03", "检查生产经营单位"] == 1
+
+
+def test_area_village_values_and_heatmap_grid(values, catalogue) -> None:
+    series = metrics.village_values(
+        values, catalogue, SAFETY, "检查生产经营单位", Period("2024-02", "2024-03")
+    )
+    assert len(series) == 16 and list(series.index[:3]) == ["酉庄村", "蛇形村", "杉林村"]
+    assert (series["酉庄村"], series["蛇形村"], series["杉林村"]) == (7, 5, 6)
+    assert math.isnan(series["东岸社区"])
+    grid = metrics.village_month(
+        values, catalogue, SAFETY, "检查生产经营单位", ["2024-02", "2024-03"], ["杉林村", "酉庄村"]
+    )
+    assert list(grid.index) == ["酉庄村", "杉林村"]
+    assert grid.loc["杉林村", "2024-02"] == 6 and math.isnan(grid.loc["杉林村", "2024-03"])
+
+
+def test_area_period_table_for_chosen_villages(values, catalogue) -> None:
+    table = metrics.period_table(
+        values, catalogue, SAFETY, "2024-02", "2024-03", villages=["蛇形村", "酉庄村"]
+    )
+    assert list(table["村（社区）"]) == ["酉庄村", "蛇形村", metrics.SELECTED_TOTAL_ROW]
+    assert "专项隐患排查整治（次）" not in table.columns
+    assert list(table["检查生产经营单位（家次）"]) == [7, 5, 12]
+    whole = metrics.period_table(values, catalogue, SAFETY, "2024-02", "2024-03")
+    assert list(whole["村（社区）"][-2:]) == [metrics.TOWN_LEVEL_ROW, metrics.TOWN_TOTAL_ROW]
+    assert whole["检查生产经营单位（家次）"].iloc[-1] == 18
+
+
+def test_area_applicable_cells(values, catalogue) -> None:
+    table = metrics.period_table(values, catalogue, SAFETY, "2024-03", "2024-03")
+    mask = metrics.applicable(table, catalogue, SAFETY).set_index(table["村（社区）"])
+    assert mask.loc["酉庄村", "检查生产经营单位（家次）"]
+    assert not mask.loc["酉庄村", "专项隐患排查整治（次）"]
+    assert not mask.loc[metrics.TOWN_LEVEL_ROW, "检查生产经营单位（家次）"]
+    assert mask.loc[metrics.TOWN_LEVEL_ROW, "安全知识培训讲座和现场演练（次）"]
+    assert mask.loc[metrics.TOWN_TOTAL_ROW].all()
+
+
+def test_safety_hazards_rate_and_backlog() -> None:
+    """Only villages with both figures count for the rate and the backlog.
+
+    Jan: 酉庄村 10/8, 蛇形村 5/5 → rate 13/15, open 2, backlog 2
+    Feb: 酉庄村 4/3, 蛇形村 6/未报 → found 10 (all reported), rate 3/4, backlog 3
+    Mar: nothing reported → gap; Apr: 酉庄村 2/4 (old hazards rectified) → backlog 1
+    """
+    rows = []
+    for month, pairs in {
+        "2024-01": {"酉庄村": (10, 8), "蛇形村": (5, 5)},
+        "2024-02": {"酉庄村": (4, 3), "蛇形村": (6, None)},
+        "2024-04": {"酉庄村": (2, 4)},
+    }.items():
+        for village, (found, fixed) in pairs.items():
+            rows.append((SAFETY, "排查安全隐患", village, month, found))
+            if fixed is not None:
+                rows.append((SAFETY, "已整改安全隐患", village, month, fixed))
+    months = ["2024-01", "2024-02", "2024-03", "2024-04"]
+    table = metrics.hazards(tidy(rows), "排查安全隐患", "已整改安全隐患", months)
+    assert list(table["found"].fillna(-1)) == [15, 10, -1, 2]
+    assert list(table["fixed"].fillna(-1)) == [13, 3, -1, 4]
+    assert table.loc["2024-01", "rate"] == pytest.approx(100 * 13 / 15)
+    assert table.loc["2024-02", "rate"] == pytest.approx(75.0)
+    assert math.isnan(table.loc["2024-03", "rate"]) and math.isnan(table.loc["2024-03", "backlog"])
+    assert table.loc["2024-04", "rate"] == pytest.approx(200.0)
+    assert list(table["backlog"].fillna(-1)) == [2, 3, -1, 1]
+    assert metrics.rectification_rate(table) == pytest.approx(100 * (13 + 3 + 4) / (15 + 4 + 2))
+    assert math.isnan(metrics.rectification_rate(table.loc[["2024-03"]]))
+    only = metrics.hazards(tidy(rows), "排查安全隐患", "已整改安全隐患", months, ["蛇形村"])
+    assert list(only["backlog"].fillna(-1)) == [0, -1, -1, -1]
+
+
+def test_safety_by_year_and_cumulative() -> None:
+    series = pd.Series(
+        [10.0, 4.0, NAN, 1.0, 12.0, 6.0],
+        index=["2023-01", "2023-02", "2023-03", "2023-12", "2024-01", "2024-02"],
+    )
+    grid = metrics.by_year(series)
+    assert list(grid.index) == list(range(1, 13))
+    assert list(grid.columns) == ["2023", "2024"]
+    assert (grid.loc[1, "2023"], grid.loc[1, "2024"], grid.loc[12, "2023"]) == (10, 12, 1)
+    assert math.isnan(grid.loc[3, "2023"]) and math.isnan(grid.loc[12, "2024"])
+    running = metrics.cumulative_by_year(series, "2024-02")
+    # 2023: 10, 14, (gap), … 15 in December; 2024: 12, 18, then nothing after February
+    assert (running.loc[1, "2023"], running.loc[2, "2023"], running.loc[12, "2023"]) == (10, 14, 15)
+    assert math.isnan(running.loc[3, "2023"])
+    assert (running.loc[1, "2024"], running.loc[2, "2024"]) == (12, 18)
+    assert running.loc[3:, "2024"].isna().all()
+
+
+def test_overview_behind_last_year(catalogue) -> None:
+    """Jan–Mar 2024 against Jan–Mar 2023: 检查生产经营单位 12 vs 30 (−60%, listed);
+    矛盾纠纷 (less is better) 26 vs 20 (+30%, listed); 主题党日活动 7 vs 9 (base under 10)."""
+    rows = []
+    for month, (checks, disputes, days) in {
+        "2023-01": (10, 5, 3),
+        "2023-02": (10, 5, 3),
+        "2023-03": (10, 10, 3),
+        "2024-01": (4, 10, 3),
+        "2024-02": (4, 6, 2),
+        "2024-03": (4, 10, 2),
+    }.items():
+        rows.append((SAFETY, "检查生产经营单位", "酉庄村", month, checks))
+        rows.append(("信访维稳", "矛盾纠纷", "酉庄村", month, disputes))
+        rows.append(("党建引领", "主题党日活动", "酉庄村", month, days))
+    behind = metrics.behind_last_year(tidy(rows), catalogue, "2024-03")
+    assert list(behind["indicator"]) == ["检查生产经营单位", "矛盾纠纷"]
+    first = behind.iloc[0]
+    assert (first["value"], first["year_ago"], first["change"]) == (12, 30, pytest.approx(-0.6))
+    assert behind.iloc[1]["change"] == pytest.approx(0.3)
+
+
+def test_overview_unreported_villages(values, catalogue) -> None:
+    missing = metrics.unreported(values, catalogue, "2024-03").set_index("area")
+    # 安全生产: 酉庄村 and 蛇形村 sent March figures (杉林村 did not)
+    assert missing.loc[SAFETY, "villages"][:3] == ["杉林村", "杨龙村", "石牌村"]
+    assert len(missing.loc[SAFETY, "villages"]) == 14
+    assert not missing.loc[SAFETY, "sheet_missing"]
+    assert missing.loc["党建引领", "sheet_missing"]
+    assert len(missing.loc["乡村振兴", "villages"]) == 14

@@ -6,10 +6,14 @@ Plotly does not turn them into dates, and a CJK-capable font stack.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
-from . import months
+from . import formatting, months
 from .metrics import NOT_REPORTED, PARTIAL, REPORTED
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
@@ -240,3 +244,407 @@ def contest_trajectory(frame: pd.DataFrame, village: str, villages: int) -> go.F
         zeroline=False,
     )
     return _contest_layout(fig, f"{village}逐月名次", "第 1 名在最上方；没有评分的月份留空")
+
+
+# ------------------------------------------------------------------ area pages
+
+PALETTE = ["#B22222", "#1F6FB2", "#2E8B57", "#E08A1E", "#7B4FA0", "#8C564B", "#D1477A", "#5F6B73"]
+MISSING_COLOUR = "#9A9A9A"
+OLDER_YEAR = "#8C8C8C"
+KIND_NAMES = {
+    "count": "数量",
+    "percent": "比率",
+    "money": "金额",
+    "length": "长度",
+    "score": "得分",
+}
+MONTH_NAMES = [f"{m}月" for m in range(1, 13)]
+
+
+def axis_title(unit: str, kind: str = "count") -> str:
+    """'数量（家次）', '比率（%）': what the axis measures and in which unit."""
+    return f"{KIND_NAMES.get(kind, '数值')}（{unit}）"
+
+
+def _clean(values: Sequence[float]) -> list[float | None]:
+    """NaN → None so Plotly leaves a gap instead of drawing anything."""
+    return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in values]
+
+
+def _month_axis(fig: go.Figure, labels: list[str], **where: int) -> None:
+    fig.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=labels,
+        showgrid=False,
+        **where,
+    )
+
+
+def _layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.Figure:
+    """base_layout plus the area pages' look: a short title with the scope as subtitle (titles
+    do not wrap, and phones are 390 px wide), the legend at the foot of the figure where it
+    pushes the margin instead of covering the title, and 1,234-style ticks."""
+    base_layout(fig, title, height)
+    fig.update_layout(
+        title={"subtitle": {"text": subtitle, "font": {"size": 12, "color": "#6B6B6B"}}},
+        colorway=PALETTE,
+        margin={"l": 10, "r": 10, "t": 70 if subtitle else 50, "b": 10},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "title": None,
+        },
+    )
+    fig.update_yaxes(
+        gridcolor="#E6E6E6", zerolinecolor="#BDBDBD", rangemode="tozero", tickformat=",~f"
+    )
+    return fig
+
+
+def _panel_titles(fig: go.Figure) -> None:
+    """Panel titles at the left edge, small, clear of the subtitle (long ones fit a phone)."""
+    fig.update_annotations(x=0, xanchor="left", font={"size": 12, "color": "#444444"})
+    fig.update_layout(margin={"t": 96})
+
+
+def _missing_marks(fig: go.Figure, x: list[str], y: list[float | None], **where: int) -> None:
+    """A grey 未报 at the foot of a month (or village) with no figure, so a gap never reads as 0."""
+    gaps = [label for label, value in zip(x, y, strict=True) if value is None]
+    if gaps:
+        fig.add_trace(
+            go.Scatter(
+                x=gaps,
+                y=[0] * len(gaps),
+                mode="text",
+                text=[formatting.MISSING] * len(gaps),
+                textposition="top center",
+                textfont={"color": MISSING_COLOUR, "size": 11},
+                hoverinfo="skip",
+                showlegend=False,
+            ),
+            **where,
+        )
+
+
+def trend(
+    frame: pd.DataFrame,
+    units: dict[str, tuple[str, str]],
+    title: str,
+    kind: str = "line",
+    subtitle: str = "",
+) -> go.Figure:
+    """Monthly figures of some indicators: one panel per unit, months as 2024年3月 categories.
+
+    `frame` is months ('YYYY-MM') × indicators with NaN for 未报; `units` maps an indicator to
+    (unit, unit kind). Lines break at a missing month; bars leave it empty and mark it 未报.
+    """
+    labels = [months.label(m) for m in frame.index]
+    by_unit: dict[tuple[str, str], list[str]] = {}
+    for name in frame.columns:
+        by_unit.setdefault(units[name], []).append(name)
+    rows = max(len(by_unit), 1)
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1 if rows > 1 else 0.08,
+        subplot_titles=[f"{'、'.join(names)}（{unit}）" for (unit, _), names in by_unit.items()]
+        if rows > 1
+        else None,
+    )
+    colour = 0
+    for row, ((unit, unit_kind), names) in enumerate(by_unit.items(), start=1):
+        for name in names:
+            y = _clean(frame[name].tolist())
+            style = {"color": PALETTE[colour % len(PALETTE)]}
+            colour += 1
+            hover = f"{name}<br>%{{x}}：%{{y:,}} {unit}<extra></extra>"
+            if kind == "bar":
+                trace = go.Bar(x=labels, y=y, name=name, marker=style, hovertemplate=hover)
+            else:
+                trace = go.Scatter(
+                    x=labels,
+                    y=y,
+                    name=name,
+                    mode="lines+markers",
+                    connectgaps=False,
+                    line={**style, "width": 2.5},
+                    marker={**style, "size": 7},
+                    hovertemplate=hover,
+                )
+            fig.add_trace(trace, row=row, col=1)
+            if kind == "bar" or len(names) == 1:
+                _missing_marks(fig, labels, y, row=row, col=1)
+        fig.update_yaxes(title_text=axis_title(unit, unit_kind), row=row, col=1)
+        if unit_kind == "percent":
+            fig.update_yaxes(rangemode="normal", row=row, col=1)
+    _month_axis(fig, labels)
+    fig.update_xaxes(title_text="月份", row=rows, col=1)
+    fig.update_layout(barmode="group")
+    fig = _layout(fig, title, 190 + 250 * rows, subtitle)
+    if rows > 1:
+        _panel_titles(fig)
+    return fig
+
+
+def village_bars(
+    frame: pd.DataFrame,
+    unit: str,
+    title: str,
+    unit_kind: str = "count",
+    subtitle: str = "",
+    colours: Sequence[str] = PALETTE,
+) -> go.Figure:
+    """Villages side by side for one period: horizontal bars, largest first, 未报 marked.
+
+    `frame` is villages × one or more series of the same unit (e.g. 排查 and 已整改); villages
+    are sorted by the first series, villages without a figure come last.
+    """
+    first = frame.columns[0]
+    order = frame.sort_values(first, ascending=False, na_position="last", kind="stable").index
+    ordered = frame.reindex(order)
+    names = [str(v) for v in ordered.index]
+    fig = go.Figure()
+    for i, column in enumerate(ordered.columns):
+        x = _clean(ordered[column].tolist())
+        fig.add_trace(
+            go.Bar(
+                x=x,
+                y=names,
+                orientation="h",
+                name=str(column),
+                marker={"color": colours[i % len(colours)]},
+                text=[formatting.number(v) if v is not None else "" for v in x],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"%{{y}}<br>{column}：%{{x:,}} {unit}<extra></extra>",
+            )
+        )
+    missing = [n for n, v in zip(names, _clean(ordered[first].tolist()), strict=True) if v is None]
+    if missing:
+        fig.add_trace(
+            go.Scatter(
+                x=[0] * len(missing),
+                y=missing,
+                mode="text",
+                text=[formatting.MISSING] * len(missing),
+                textposition="middle right",
+                textfont={"color": MISSING_COLOUR},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    fig.update_yaxes(type="category", autorange="reversed", title_text="村（社区）")
+    fig.update_xaxes(title_text=axis_title(unit, unit_kind))
+    fig.update_layout(barmode="group", showlegend=len(frame.columns) > 1)
+    per_row = 22 * max(len(frame.columns), 1) + 8
+    return _layout(fig, title, 150 + per_row * len(names), subtitle)
+
+
+def village_heatmap(
+    grid: pd.DataFrame, name: str, unit: str, title: str, subtitle: str = ""
+) -> go.Figure:
+    """Villages × months of one indicator; grey cells marked 未报 are months with no figure."""
+    labels = [months.label(m) for m in grid.columns]
+    villages = [str(v) for v in grid.index]
+    z = [_clean(row) for row in grid.to_numpy(dtype="float64").tolist()]
+    text = [[formatting.number(v) if v is not None else "" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=villages,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 10},
+            colorscale=[[0, "#FFF5EB"], [0.5, "#F28E5C"], [1, "#A61B1B"]],
+            colorbar={"title": {"text": unit}, "thickness": 12},
+            hovertemplate=f"%{{y}} %{{x}}<br>{name}：%{{z:,}} {unit}<extra></extra>",
+            hoverongaps=False,
+            xgap=1,
+            ygap=1,
+        )
+    )
+    gaps_x = [labels[c] for row in z for c, v in enumerate(row) if v is None]
+    gaps_y = [villages[r] for r, row in enumerate(z) for v in row if v is None]
+    if gaps_x:
+        fig.add_trace(
+            go.Scatter(
+                x=gaps_x,
+                y=gaps_y,
+                mode="text",
+                text=[formatting.MISSING] * len(gaps_x),
+                textfont={"color": "#6B6B6B", "size": 10},
+                hovertemplate="%{y} %{x}：未报<extra></extra>",
+                showlegend=False,
+            )
+        )
+    _month_axis(fig, labels)
+    fig.update_xaxes(title_text="月份")
+    fig.update_yaxes(type="category", autorange="reversed", title_text="村（社区）")
+    fig = _layout(fig, title, 190 + 24 * len(villages), subtitle)
+    fig.update_layout(plot_bgcolor="#EDEDED")
+    return fig
+
+
+# ------------------------------------------------------------------ 安全生产 in depth
+
+
+def hazards(table: pd.DataFrame, title: str, subtitle: str = "") -> go.Figure:
+    """Hazards found vs rectified per month with the rectification rate, and the open backlog.
+
+    `table` is metrics.hazards(): month index, columns found, fixed, rate, backlog.
+    """
+    labels = [months.label(m) for m in table.index]
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.62, 0.38],
+        vertical_spacing=0.08,
+        specs=[[{"secondary_y": True}], [{}]],
+    )
+    for column, name, colour in (
+        ("found", "排查隐患", PALETTE[0]),
+        ("fixed", "已整改", PALETTE[2]),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=_clean(table[column].tolist()),
+                name=name,
+                marker={"color": colour},
+                hovertemplate=f"%{{x}}<br>{name}：%{{y:,}} 处<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    _missing_marks(fig, labels, _clean(table["found"].tolist()), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=_clean(table["rate"].round(1).tolist()),
+            name="整改率",
+            mode="lines+markers",
+            connectgaps=False,
+            line={"color": PALETTE[3], "width": 2.5},
+            hovertemplate="%{x}<br>整改率：%{y}%<extra></extra>",
+        ),
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels,
+            y=_clean(table["backlog"].tolist()),
+            name="未整改隐患（累计）",
+            mode="lines+markers",
+            connectgaps=False,
+            fill="tozeroy",
+            line={"color": PALETTE[1], "width": 2},
+            hovertemplate="%{x}<br>未整改隐患：%{y:,} 处<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    _month_axis(fig, labels)
+    fig.update_xaxes(title_text="月份", row=2, col=1)
+    fig.update_layout(barmode="group")
+    fig = _layout(fig, title, 600, subtitle)
+    fig.update_yaxes(title_text="隐患（处）", row=1, col=1, secondary_y=False)
+    fig.update_yaxes(
+        title_text="整改率（%）",
+        range=[0, 105],
+        dtick=20,
+        rangemode="normal",
+        showgrid=False,
+        row=1,
+        col=1,
+        secondary_y=True,
+    )
+    fig.update_yaxes(title_text="未整改（处）", row=2, col=1)
+    return fig
+
+
+def year_overlay(
+    panels: list[tuple[str, str, pd.DataFrame]], title: str, subtitle: str = ""
+) -> go.Figure:
+    """One panel per indicator, 1月–12月 across, a line per year: the seasons line up.
+
+    `panels` holds (indicator, unit, metrics.by_year() grid). The Spring-Festival peak of
+    fireworks and traffic enforcement shows as the same hump every January–February.
+    """
+    rows = max(len(panels), 1)
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=[f"{name}（{unit}）" for name, unit, _ in panels],
+    )
+    years = sorted({str(y) for _, _, grid in panels for y in grid.columns})
+    older = [OLDER_YEAR, PALETTE[1], PALETTE[4], PALETTE[5]]
+    styles = {
+        y: {"color": older[i % len(older)], "dash": "dash"} for i, y in enumerate(years[-2::-1])
+    }
+    styles[years[-1] if years else ""] = {"color": PALETTE[0]}
+    for row, (name, unit, grid) in enumerate(panels, start=1):
+        for year in grid.columns:
+            fig.add_trace(
+                go.Scatter(
+                    x=MONTH_NAMES,
+                    y=_clean(grid[year].tolist()),
+                    name=f"{year}年",
+                    legendgroup=str(year),
+                    showlegend=row == 1,
+                    mode="lines+markers",
+                    connectgaps=False,
+                    line={**styles[str(year)], "width": 2.5},
+                    marker={"color": styles[str(year)]["color"]},
+                    hovertemplate=f"{year}年%{{x}}<br>{name}：%{{y:,}} {unit}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+        fig.update_yaxes(title_text=axis_title(unit), row=row, col=1)
+    _month_axis(fig, MONTH_NAMES)
+    fig.update_xaxes(tickangle=0)
+    fig.update_xaxes(title_text="月份", row=rows, col=1)
+    fig = _layout(fig, title, 170 + 190 * rows, subtitle)
+    _panel_titles(fig)
+    return fig
+
+
+def cumulative(
+    grid: pd.DataFrame,
+    name: str,
+    unit: str,
+    title: str,
+    unit_kind: str = "count",
+    subtitle: str = "",
+) -> go.Figure:
+    """Running total since January of this year against last year's, month by month."""
+    fig = go.Figure()
+    years = [str(c) for c in grid.columns]
+    styles = {0: {"color": OLDER_YEAR, "dash": "dash"}, 1: {"color": PALETTE[0]}}
+    for i, year in enumerate(years):
+        fig.add_trace(
+            go.Scatter(
+                x=MONTH_NAMES,
+                y=_clean(grid[grid.columns[i]].tolist()),
+                name=f"{year}年累计",
+                mode="lines+markers",
+                connectgaps=False,
+                line={**styles[min(i, 1)], "width": 2.5},
+                hovertemplate=f"{year}年1月至%{{x}}<br>{name}累计：%{{y:,}} {unit}<extra></extra>",
+            )
+        )
+    _month_axis(fig, MONTH_NAMES)
+    fig.update_xaxes(tickangle=0, title_text="月份")
+    fig.update_yaxes(title_text=axis_title(unit, unit_kind))
+    return _layout(fig, title, 420, subtitle)

@@ -89,3 +89,9 @@ def editors_path(data_folder: Path | None = None) -> Path:
         return Path(env).expanduser().resolve()
     folder = data_folder if data_folder is not None else data_dir()
     return folder / EDITORS_FILE_NAME
+
+
+# The overview's "far behind last year": a monthly count since January at least this share
+# worse than the same months last year, where last year's figure was at least BEHIND_MIN_BASE.
+BEHIND_SHARE = 0.30
+BEHIND_MIN_BASE = 10

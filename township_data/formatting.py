@@ -43,3 +43,18 @@ def percent_change(now: object, before: object) -> str:
         return ""
     ratio = (float(now) - float(before)) / abs(float(before)) * 100  # type: ignore[arg-type]
     return signed(ratio, "%")
+
+
+def change(now: object, before: object, unit: str = "", digits: int = 1) -> str:
+    """A change as a leader reads it: '+12 家次（+8.5%）', '+1.2 个百分点', '持平'; '' if unknown.
+
+    Rates change by percentage points, never by a percentage of a percentage.
+    """
+    if is_missing(now) or is_missing(before):
+        return ""
+    diff = float(now) - float(before)  # type: ignore[arg-type]
+    if unit == "%":
+        return signed(diff, "个百分点", digits)
+    text = signed(diff, unit, digits)
+    relative = percent_change(now, before)
+    return f"{text}（{relative}）" if relative and text != "持平" else text

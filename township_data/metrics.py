@@ -8,13 +8,18 @@ rates averaged; the 全镇 row holds the township's own activities and is added 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import pandas as pd
 
-from . import months
-from .catalogue import TOWN, Catalogue
+from . import config, months
+from .catalogue import TOWN, Catalogue, Indicator
+from .months import Period
 
 TOWN_LEVEL_ROW = "镇本级"
 TOWN_TOTAL_ROW = "全镇"
+SELECTED_TOTAL_ROW = "所选合计"
 GROUP = ["area", "indicator", "village"]
 _RULES: dict[str, pd.DataFrame] = {}
 
@@ -150,27 +155,37 @@ def town_monthly(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
 
 
 def period_table(
-    values: pd.DataFrame, catalogue: Catalogue, area: str, first: str, last: str
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    first: str,
+    last: str,
+    villages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One row per village, 镇本级 and 全镇, one column per indicator (header with unit).
 
     This is the shape of `export`, the area pages' table and the report's sources. Missing
-    values stay NaN (未报).
+    values stay NaN (未报). With `villages` chosen, the rows are those villages and their total
+    (所选合计), and indicators recorded only at township level are left out: they belong to no
+    village.
     """
-    indicators = catalogue.sheet_indicators(area)
-    cut = in_period(values[values["area"] == area], first, last)
+    indicators = shown_indicators(catalogue, area, villages)
+    cut = select_villages(in_period(values[values["area"] == area], first, last), villages)
     combined = combine_months(cut, catalogue)
     wide = combined.pivot_table(
         index="village", columns="indicator", values="value", aggfunc="first"
     ).reindex(columns=[i.name for i in indicators])
-    order = list(catalogue.village_names)
-    has_town_row = any(i.town_row for i in indicators) and area != catalogue.contest.sheet
+    order = list(_chosen(catalogue, villages))
+    has_town_row = (
+        not villages and any(i.town_row for i in indicators) and area != catalogue.contest.sheet
+    )
     if has_town_row:
         order.append(TOWN)
     wide = wide.reindex(order)
     totals = town_figures(combined, catalogue).set_index("indicator")["value"]
-    wide.loc[TOWN_TOTAL_ROW + "合计"] = totals.reindex(wide.columns)
-    wide = wide.rename(index={TOWN: TOWN_LEVEL_ROW, TOWN_TOTAL_ROW + "合计": TOWN_TOTAL_ROW})
+    total_row = SELECTED_TOTAL_ROW if villages else TOWN_TOTAL_ROW
+    wide.loc[total_row + "合计"] = totals.reindex(wide.columns)
+    wide = wide.rename(index={TOWN: TOWN_LEVEL_ROW, total_row + "合计": total_row})
     wide.index.name = "村（社区）"
     wide.columns = [i.label for i in indicators]
     return wide.reset_index()
@@ -250,3 +265,383 @@ def missing_by_village(matrix: pd.DataFrame) -> list[tuple[str, list[str]]]:
         for village, row in matrix.iterrows()
         if (row == NOT_REPORTED).any()
     ]
+
+
+# ------------------------------------------------------------------ area pages
+
+
+def _chosen(catalogue: Catalogue, villages: Sequence[str] | None) -> list[str]:
+    """The chosen villages in catalogue order (all villages when none is chosen)."""
+    if not villages:
+        return list(catalogue.village_names)
+    wanted = set(villages)
+    return [v for v in catalogue.village_names if v in wanted]
+
+
+def applicable(table: pd.DataFrame, catalogue: Catalogue, area: str) -> pd.DataFrame:
+    """Which cells of a `period_table` can hold a figure at all (False: shown as —, not 未报).
+
+    A village row holds only indicators recorded per village, the 镇本级 row only those
+    recorded at township level; the total row holds every indicator.
+    """
+    by_label = {i.label: i for i in catalogue.sheet_indicators(area)}
+    rows = table.iloc[:, 0].tolist()
+    mask = pd.DataFrame(True, index=table.index, columns=table.columns)
+    for label in table.columns[1:]:
+        ind = by_label[label]
+        mask[label] = [
+            ind.town_row
+            if row == TOWN_LEVEL_ROW
+            else True
+            if row in (TOWN_TOTAL_ROW, SELECTED_TOTAL_ROW)
+            else ind.village_rows
+            for row in rows
+        ]
+    return mask
+
+
+def select_villages(values: pd.DataFrame, villages: Sequence[str] | None) -> pd.DataFrame:
+    """All rows when no village is chosen; else only the chosen villages' rows.
+
+    The 全镇 row holds what the township itself did, which belongs to no village, so a view of
+    some villages leaves it out.
+    """
+    if not villages:
+        return values
+    return values[values["village"].isin(list(villages))]
+
+
+def shown_indicators(
+    catalogue: Catalogue, area: str, villages: Sequence[str] | None = None
+) -> tuple[Indicator, ...]:
+    """An area's indicators; with villages chosen, only those recorded per village."""
+    indicators = catalogue.sheet_indicators(area)
+    if villages:
+        return tuple(i for i in indicators if i.village_rows)
+    return indicators
+
+
+def period_figures(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    period: Period,
+    villages: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The township's (or the chosen villages') figure per indicator over a period.
+
+    Indexed by indicator name, in catalogue order; columns value (NaN = 未报) and
+    villages_reported.
+    """
+    names = [i.name for i in catalogue.sheet_indicators(area)]
+    cut = select_villages(
+        in_period(values[values["area"] == area], period.first, period.last), villages
+    )
+    figures = town_figures(combine_months(cut, catalogue), catalogue).set_index("indicator")
+    out = figures[["value", "villages_reported"]].reindex(names)
+    out["value"] = out["value"].astype("float64")
+    out["villages_reported"] = out["villages_reported"].fillna(0).astype(int)
+    return out
+
+
+def headline(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    period: Period,
+    villages: Sequence[str] | None = None,
+    indicators: Sequence[Indicator] | None = None,
+) -> pd.DataFrame:
+    """Per indicator: the period's figure, the previous period's, and a year earlier's.
+
+    Combined as the catalogue says (sums added, stocks and rates their latest month), so a
+    rate is never summed. Columns: indicator, unit, combine, higher_better, value, previous,
+    year_ago, villages_reported.
+    """
+    chosen = (
+        list(indicators)
+        if indicators is not None
+        else list(shown_indicators(catalogue, area, villages))
+    )
+    now = period_figures(values, catalogue, area, period, villages)
+    before = period_figures(values, catalogue, area, period.previous(), villages)["value"]
+    year_ago = period_figures(values, catalogue, area, period.year_ago(), villages)["value"]
+    rows = [
+        {
+            "indicator": ind.name,
+            "unit": ind.unit,
+            "combine": ind.combine,
+            "higher_better": ind.higher_better,
+            "value": now.at[ind.name, "value"],
+            "previous": before.get(ind.name, float("nan")),
+            "year_ago": year_ago.get(ind.name, float("nan")),
+            "villages_reported": int(now.at[ind.name, "villages_reported"]),
+        }
+        for ind in chosen
+    ]
+    columns = [
+        "indicator",
+        "unit",
+        "combine",
+        "higher_better",
+        "value",
+        "previous",
+        "year_ago",
+        "villages_reported",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many figures a view expects and how many were reported (the rest are 未报)."""
+
+    expected: int
+    reported: int
+    by_village: pd.Series
+    empty_months: list[str]
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.reported
+
+
+def coverage(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    month_list: Sequence[str],
+    villages: Sequence[str] | None = None,
+) -> Coverage:
+    """Count expected and reported figures of an area over months.
+
+    Each village is expected to fill every indicator recorded per village, the 全镇 row every
+    indicator recorded at township level, every month. `by_village` lists the rows (村 or 镇本级)
+    with missing figures, most first; `empty_months` the months with no figure at all.
+    """
+    indicators = shown_indicators(catalogue, area, villages)
+    rows = _chosen(catalogue, villages)
+    per_row = {v: sum(i.village_rows for i in indicators) for v in rows}
+    if not villages:
+        per_row[TOWN] = sum(i.town_row for i in indicators)
+    names = {i.name for i in indicators}
+    cut = values[
+        (values["area"] == area)
+        & values["month"].isin(list(month_list))
+        & values["indicator"].isin(names)
+        & values["village"].isin(list(per_row))
+    ]
+    present = cut.groupby("village").size()
+    expected = pd.Series(per_row, dtype="int64") * len(month_list)
+    missing = (expected - present.reindex(expected.index).fillna(0)).astype(int)
+    missing = missing[missing > 0].rename(index={TOWN: TOWN_LEVEL_ROW})
+    missing = missing.sort_values(ascending=False, kind="stable")
+    seen = set(cut["month"])
+    return Coverage(
+        expected=int(expected.sum()),
+        reported=len(cut),
+        by_village=missing,
+        empty_months=[m for m in month_list if m not in seen],
+    )
+
+
+def monthly(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    month_list: Sequence[str],
+    villages: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Months × indicators: the township's (or chosen villages') figure each month, NaN = 未报."""
+    names = [i.name for i in shown_indicators(catalogue, area, villages)]
+    cut = values[(values["area"] == area) & values["month"].isin(list(month_list))]
+    series = town_monthly(select_villages(cut, villages), catalogue)
+    wide = series.pivot_table(index="month", columns="indicator", values="value", aggfunc="first")
+    wide = wide.reindex(index=list(month_list), columns=names).astype("float64")
+    wide.index.name = "month"
+    return wide
+
+
+def village_values(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    indicator: str,
+    period: Period,
+    villages: Sequence[str] | None = None,
+) -> pd.Series:
+    """Each village's figure over the period (combined as the catalogue says), NaN = 未报."""
+    cut = in_period(values[values["area"] == area], period.first, period.last)
+    cut = cut[(cut["indicator"] == indicator) & (cut["village"] != TOWN)]
+    combined = combine_months(cut, catalogue)
+    series = combined.set_index("village")["value"] if not combined.empty else pd.Series()
+    return series.reindex(_chosen(catalogue, villages)).astype("float64").rename(indicator)
+
+
+def village_month(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    indicator: str,
+    month_list: Sequence[str],
+    villages: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Villages × months of one indicator as reported (NaN = 未报): the heatmap's grid."""
+    cut = values[
+        (values["area"] == area)
+        & (values["indicator"] == indicator)
+        & values["month"].isin(list(month_list))
+    ]
+    grid = cut.pivot_table(index="village", columns="month", values="value", aggfunc="first")
+    return grid.reindex(index=_chosen(catalogue, villages), columns=list(month_list)).astype(
+        "float64"
+    )
+
+
+def by_year(series: pd.Series) -> pd.DataFrame:
+    """A monthly series ('YYYY-MM' index) as month number 1–12 × year: the seasonal overlay."""
+    frame = pd.DataFrame(
+        {
+            "year": [m[:4] for m in series.index],
+            "mon": [int(m[5:]) for m in series.index],
+            "value": series.to_numpy(dtype="float64"),
+        }
+    )
+    grid = frame.pivot_table(
+        index="mon", columns="year", values="value", aggfunc="first", dropna=False
+    )
+    return grid.reindex(range(1, 13))
+
+
+def cumulative_by_year(series: pd.Series, month: str) -> pd.DataFrame:
+    """Running totals since January of `month`'s year (up to `month`) and of the year before.
+
+    Index month number 1–12, columns the two years. A month with no figure stays NaN (a gap),
+    and the total carries on from the months that were reported.
+    """
+    year = int(month[:4])
+    grid = by_year(series).reindex(columns=[str(year - 1), str(year)])
+    grid = grid.cumsum(skipna=True)
+    grid.loc[int(month[5:]) + 1 :, str(year)] = float("nan")
+    return grid
+
+
+# ------------------------------------------------------------------ 安全生产 in depth
+
+# The indicators the township named for each safety trend; one missing from the catalogue is
+# simply left out of its chart.
+SAFETY_AREA = "安全生产"
+SAFETY_INSPECTION = ("专项隐患排查整治", "检查生产经营单位", "联合集中整治行动", "检查车辆")
+SAFETY_FOUND, SAFETY_FIXED = "排查安全隐患", "已整改安全隐患"
+SAFETY_ENFORCEMENT = ("查处非法营运", "查处交通违法", "查处非法烟花爆竹零售点", "扣押非法烟花爆竹")
+SAFETY_TRAINING = ("安全知识培训讲座和现场演练", "观看安全警示教育片")
+
+
+def hazards(
+    values: pd.DataFrame,
+    found: str,
+    fixed: str,
+    month_list: Sequence[str],
+    villages: Sequence[str] | None = None,
+    area: str = SAFETY_AREA,
+) -> pd.DataFrame:
+    """Hazards found and rectified per month, the rectification rate and the open backlog.
+
+    found / fixed are the month's sums of every reported figure. The rate and the backlog use
+    only rows (village, month) where both were reported, so a missing 整改 figure is not read as
+    "nothing rectified": rate = rectified ÷ found × 100; backlog = found − rectified added up
+    from the first month holding data to each month. Index: month_list.
+    """
+    cut = select_villages(values[values["area"] == area], villages)
+    cut = cut[cut["indicator"].isin([found, fixed])]
+    wide = cut.pivot_table(
+        index=["month", "village"], columns="indicator", values="value", aggfunc="first"
+    ).reindex(columns=[found, fixed])
+    sums = wide.groupby(level="month").sum(min_count=1)
+    paired = wide.dropna().groupby(level="month").sum()
+    history = sorted(set(wide.index.get_level_values("month")) | set(month_list))
+    paired = paired.reindex(history)
+    backlog = (paired[found] - paired[fixed]).cumsum(skipna=True)
+    backlog[paired[found].isna()] = float("nan")
+    out = pd.DataFrame(
+        {
+            "found": sums[found].reindex(list(month_list)),
+            "fixed": sums[fixed].reindex(list(month_list)),
+            "paired_found": paired[found].reindex(list(month_list)),
+            "paired_fixed": paired[fixed].reindex(list(month_list)),
+            "backlog": backlog.reindex(list(month_list)),
+        },
+        index=list(month_list),
+    ).astype("float64")
+    out["rate"] = (out["paired_fixed"] / out["paired_found"] * 100).where(out["paired_found"] > 0)
+    out.index.name = "month"
+    return out
+
+
+def rectification_rate(table: pd.DataFrame) -> float:
+    """Rectified ÷ found × 100 over the rows of a `hazards` table (paired figures), NaN if none."""
+    found = table["paired_found"].sum(min_count=1)
+    if pd.isna(found) or found == 0:
+        return float("nan")
+    return float(table["paired_fixed"].sum() / found * 100)
+
+
+# ------------------------------------------------------------------ the leaders' overview
+
+
+def behind_last_year(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.DataFrame:
+    """Indicators whose figure since January is far worse than the same months last year.
+
+    Worse means down by config.BEHIND_SHARE or more where more is better, up by as much where
+    less is better (矛盾纠纷). Only monthly counts (sum) with a base of config.BEHIND_MIN_BASE
+    or more, so 1 against 2 does not raise an alarm. Columns: area, indicator, unit, value,
+    year_ago, change (relative, −0.4 = 40% less), worst first.
+    """
+    period = months.year_to_date(month)
+    rows = []
+    for area in catalogue.areas:
+        judged = [i for i in area.indicators if i.higher_better is not None and i.combine == "sum"]
+        if not judged:
+            continue
+        table = headline(values, catalogue, area.name, period, indicators=judged)
+        for ind, row in zip(judged, table.itertuples(index=False), strict=True):
+            if pd.isna(row.value) or pd.isna(row.year_ago) or row.year_ago < config.BEHIND_MIN_BASE:
+                continue
+            change = (row.value - row.year_ago) / row.year_ago
+            worse = -change if ind.higher_better else change
+            if worse >= config.BEHIND_SHARE:
+                rows.append(
+                    {
+                        "area": area.name,
+                        "indicator": ind.name,
+                        "unit": ind.unit,
+                        "value": row.value,
+                        "year_ago": row.year_ago,
+                        "change": change,
+                        "worse": worse,
+                    }
+                )
+    columns = ["area", "indicator", "unit", "value", "year_ago", "change"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    frame = pd.DataFrame(rows).sort_values("worse", ascending=False, kind="stable")
+    return frame[columns].reset_index(drop=True)
+
+
+def unreported(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.DataFrame:
+    """Per area: the villages with no figure at all for the month (whole sheet missing or not).
+
+    Columns: area, villages (list, catalogue order), sheet_missing (no figure from anyone).
+    Areas where every village reported are left out.
+    """
+    cut = values[values["month"] == month]
+    rows = []
+    for area in catalogue.areas:
+        if not any(i.village_rows for i in area.indicators):
+            continue
+        in_area = cut[cut["area"] == area.name]
+        seen = set(in_area["village"])
+        missing = [v for v in catalogue.village_names if v not in seen]
+        if missing:
+            rows.append({"area": area.name, "villages": missing, "sheet_missing": in_area.empty})
+    return pd.DataFrame(rows, columns=["area", "villages", "sheet_missing"])

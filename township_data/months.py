@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _TEXT_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(份)?$"),
@@ -126,3 +127,124 @@ def period_label(first: str, last: str) -> str:
             return quarter_label(f"{y1}Q{(m1 - 1) // 3 + 1}")
         return f"{y1}年{m1}月至{m2}月"
     return f"{label(first)}至{label(last)}"
+
+
+# ------------------------------------------------------------------ periods a page can choose
+
+PERIOD_KINDS: dict[str, str] = {
+    "month": "月度",
+    "quarter": "季度",
+    "half": "半年",
+    "year": "全年",
+    "range": "自定义",
+}
+_HALF_NAMES = {1: "上半年", 2: "下半年"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of whole months ('YYYY-MM', inclusive) and the spans it is compared with.
+
+    The previous period is the span of the same length just before (the month before a month,
+    the quarter before a quarter …); the same period a year earlier is the span shifted 12 months.
+    """
+
+    first: str
+    last: str
+
+    def __post_init__(self) -> None:
+        if self.first > self.last:
+            first, last = self.last, self.first
+            object.__setattr__(self, "first", first)
+            object.__setattr__(self, "last", last)
+
+    @property
+    def months(self) -> list[str]:
+        return month_range(self.first, self.last)
+
+    @property
+    def length(self) -> int:
+        return len(self.months)
+
+    @property
+    def label(self) -> str:
+        return period_label(self.first, self.last)
+
+    @property
+    def span(self) -> str:
+        """'2024年1月–2024年3月' (or one month), to show exactly which months are meant."""
+        if self.first == self.last:
+            return label(self.first)
+        return f"{label(self.first)}–{label(self.last)}"
+
+    def previous(self) -> Period:
+        return Period(shift(self.first, -self.length), shift(self.last, -self.length))
+
+    def year_ago(self) -> Period:
+        return Period(shift(self.first, -12), shift(self.last, -12))
+
+    def clip(self, first: str, last: str) -> Period | None:
+        """The part of this period inside [first, last] (the months holding data), or None."""
+        start, end = max(self.first, first), min(self.last, last)
+        return Period(start, end) if start <= end else None
+
+
+def period_of(kind: str, token: str) -> Period:
+    """The period a chooser token names: '2024-03', '2024Q1', '2024H2', '2024', '2024-01:2024-06'."""
+    if kind == "month":
+        return Period(token, token)
+    if kind == "quarter":
+        return Period(*parse_quarter(token))
+    if kind == "half":
+        year, half = int(token[:4]), int(token[-1])
+        return Period(f"{year:04d}-{6 * half - 5:02d}", f"{year:04d}-{6 * half:02d}")
+    if kind == "year":
+        return Period(f"{token}-01", f"{token}-12")
+    if kind == "range":
+        first, last = token.split(":")
+        return Period(first, last)
+    raise ValueError(kind)
+
+
+def period_options(kind: str, first: str, last: str) -> list[str]:
+    """Chooser tokens of `kind` that overlap the loaded months [first, last], newest first."""
+    loaded = month_range(first, last)
+    if kind == "month":
+        tokens = loaded
+    elif kind == "quarter":
+        tokens = list(dict.fromkeys(quarter_of(m) for m in loaded))
+    elif kind == "half":
+        tokens = list(dict.fromkeys(f"{m[:4]}H{1 if int(m[5:]) <= 6 else 2}" for m in loaded))
+    elif kind == "year":
+        tokens = list(dict.fromkeys(m[:4] for m in loaded))
+    else:
+        raise ValueError(kind)
+    return tokens[::-1]
+
+
+def option_label(kind: str, token: str) -> str:
+    """How a chooser token reads: 2024年3月, 2024年第一季度, 2024年上半年, 2024年."""
+    if kind == "month":
+        return label(token)
+    if kind == "quarter":
+        return quarter_label(token)
+    if kind == "half":
+        return f"{token[:4]}年{_HALF_NAMES[int(token[-1])]}"
+    if kind == "year":
+        return f"{token}年"
+    return period_of(kind, token).span
+
+
+def year_to_date(month: str) -> Period:
+    """January of the month's year up to the month: the leaders' '年初以来'."""
+    return Period(f"{month[:4]}-01", month)
+
+
+def trend_window(period: Period, first_loaded: str, count: int = 12) -> list[str]:
+    """Months a trend chart shows: the period itself when long, else the `count` up to its end.
+
+    A one-month period charted alone is a single dot; the year before it shows the direction.
+    """
+    if period.length >= count:
+        return period.months
+    return month_range(max(first_loaded, shift(period.last, 1 - count)), period.last)
