@@ -20,8 +20,7 @@ with ui.guard():
     ui.area_cards(context, overview, month_list)
 
     st.subheader("数据报送情况")
-    values = ui.values(context)
-    matrix = metrics.status_matrix(values, catalogue, month_list)
+    matrix = ui.status_matrix(context, month_list)
     reported_latest = int((matrix[latest] == metrics.REPORTED).sum())
     cols = st.columns(4)
     cols[0].metric("数据月份", f"{months.label(month_list[0])}–{months.label(latest)}")
@@ -30,13 +29,14 @@ with ui.guard():
     cols[3].metric("村（社区）", f"{len(catalogue.village_names)} 个")
     show_all = st.toggle("显示全部月份", value=False, key="home_all_months")
     shown = matrix if show_all else matrix[month_list[-12:]]
-    st.plotly_chart(
-        charts.status_heatmap(
+    ui.plot(
+        context,
+        "status",
+        (tuple(shown.columns),),
+        lambda: charts.status_heatmap(
             shown,
             f"各领域数据报送情况（{months.period_label(shown.columns[0], shown.columns[-1])}）",
         ),
-        width="stretch",
-        config={"displayModeBar": False},
     )
     st.caption("已报：所有村（社区）都有数据；部分：部分村（社区）有数据；未报：该月没有数据。")
     table = shown.copy()

@@ -239,7 +239,7 @@ def test_safety_in_depth_numbers(app_test, store, catalogue, make_workbook) -> N
     assert cards["排查安全隐患"] == ("10 处", "持平")
     assert cards["已整改安全隐患"][0] == "8 处"
     assert cards["本期整改率"] == ("80%", "+5 个百分点")
-    assert cards["本期新增未整改"] == ("2 处", "")
+    assert cards["本期新增未整改"] == ("2 处", "+1 处（+100%）")  # February: 4 − 3 = 1
     assert cards["未整改隐患（截至2024年3月）"] == ("5 处", "+2 处（+66.7%）")
     year = next(d.value for d in at.dataframe if "指标" in d.value.columns)
     row = year.set_index("指标").loc["检查生产经营单位（家次）"]

@@ -363,6 +363,7 @@ def headline(
         if indicators is not None
         else list(shown_indicators(catalogue, area, villages))
     )
+    values = values[values["area"] == area]
     now = period_figures(values, catalogue, area, period, villages)
     before = period_figures(values, catalogue, area, period.previous(), villages)["value"]
     year_ago = period_figures(values, catalogue, area, period.year_ago(), villages)["value"]

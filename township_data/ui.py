@@ -1006,7 +1006,10 @@ def _hazard_cards(history: pd.DataFrame, view: View) -> None:
     """Rectification rate, newly open hazards and the open backlog, each against last period."""
     now_rows = history.reindex(view.period.months)
     before_rows = history.reindex(view.period.previous().months)
-    opened = now_rows["paired_found"].sum(min_count=1) - now_rows["paired_fixed"].sum(min_count=1)
+
+    def opened(rows: pd.DataFrame) -> float:
+        return rows["paired_found"].sum(min_count=1) - rows["paired_fixed"].sum(min_count=1)
+
     cards = (
         (
             "本期整改率",
@@ -1018,8 +1021,8 @@ def _hazard_cards(history: pd.DataFrame, view: View) -> None:
         ),
         (
             "本期新增未整改",
-            opened,
-            float("nan"),
+            opened(now_rows),
+            opened(before_rows),
             "处",
             False,
             "本期排查数减本期整改数（同上口径）；负数表示整改了往期隐患。",
@@ -1255,6 +1258,18 @@ def _overview_data(
         if _has_hazards(_catalogue)
         else pd.DataFrame(),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _status_matrix(
+    _store: Store, _catalogue: Catalogue, key: tuple, month_list: tuple[str, ...]
+) -> pd.DataFrame:
+    return metrics.status_matrix(_store.current(), _catalogue, list(month_list))
+
+
+def status_matrix(context: Context, month_list: list[str]) -> pd.DataFrame:
+    """Areas × months 已报 / 部分 / 未报, computed once per store revision."""
+    return _status_matrix(context.store, context.catalogue, context.cache_key, tuple(month_list))
 
 
 def overview_data(context: Context, month_list: list[str]) -> OverviewData:
