@@ -302,3 +302,43 @@ def test_area_downloads_round_trip(store, catalogue, make_workbook) -> None:
     shown = ui.display_table(table, catalogue, "安全生产").set_index("村（社区）")
     assert shown.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
     assert shown.loc["酉庄村", "专项隐患排查整治（次）"] == "—"
+
+
+def test_an_indicator_added_to_the_catalogue_appears_without_code(
+    app_test, data_dir, tmp_path, monkeypatch, make_workbook
+) -> None:
+    """A new key indicator in catalogue.toml gets its card, its table column and a place in the
+    chart choosers of its area page: the page is built from the catalogue."""
+    from township_data import config
+    from township_data.catalogue import load_catalogue
+    from township_data.store import open_store
+
+    text = config.DEFAULT_CATALOGUE.read_text(encoding="utf-8").replace(
+        '  { name = "观看安全警示教育片"',
+        '  { name = "消防安全检查", unit = "家次", combine = "sum", level = "village", key = true },\n'
+        '  { name = "观看安全警示教育片"',
+    )
+    path = tmp_path / "catalogue.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("TOWNSHIP_CATALOGUE", str(path))
+    catalogue = load_catalogue(path)
+    rows = [
+        ["村（社区）", "月份", "消防安全检查（家次）"],
+        ["酉庄村", "2024-03", 7],
+        ["蛇形村", "2024-03", 5],
+    ]
+    open_store(data_dir, catalogue).import_workbook(
+        read_workbook(make_workbook({"安全生产": rows}), "消防.xlsx", catalogue), "测试"
+    )
+    at = _open(app_test, "安全生产")
+    assert not at.exception
+    assert _cards(at)["消防安全检查"][0] == "12 家次"
+    assert _table(at).loc["全镇", "消防安全检查（家次）"] == "12"
+    assert "消防安全检查" in at.selectbox(key="village_indicator_安全生产").options
+
+
+def test_area_page_without_data_says_so(app_test, monkeypatch) -> None:
+    monkeypatch.setenv("TOWNSHIP_NO_SAMPLE", "1")
+    at = _open(app_test, "社会事务")
+    assert not at.exception and not at.error
+    assert any("还没有任何数据" in w.value for w in at.warning)
