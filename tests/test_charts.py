@@ -194,3 +194,15 @@ def test_cumulative_this_year_against_last() -> None:
     assert fig.layout.yaxis.title.text == "数量（家次）"
     assert fig.layout.xaxis.title.text == "月份"
     assert fig.layout.title.text == "检查生产经营单位累计"
+
+
+def test_small_counts_get_whole_ticks() -> None:
+    frame = pd.DataFrame({"敲门行动排查": [0.0, 0.0, NAN]}, index=MONTHS)
+    fig = charts.trend(frame, {"敲门行动排查": ("人", "count")}, "疫情防控月度趋势")
+    assert fig.layout.yaxis.dtick == 1 and tuple(fig.layout.yaxis.range) == (0, 1.15)
+    bars = charts.village_bars(
+        pd.DataFrame({"入伍": [2.0, 0.0]}, index=["酉庄村", "蛇形村"]), "人", "入伍"
+    )
+    assert bars.layout.xaxis.dtick == 1
+    big = pd.DataFrame({"检查车辆": [300.0, 280.0, 310.0]}, index=MONTHS)
+    assert charts.trend(big, {"检查车辆": ("台次", "count")}, "t").layout.yaxis.dtick is None

@@ -305,6 +305,15 @@ def _layout(fig: go.Figure, title: str, height: int, subtitle: str = "") -> go.F
     return fig
 
 
+def _whole_ticks(fig: go.Figure, unit_kind: str, top: float, axis: str, **where: int) -> None:
+    """Counts of a few (or none) get ticks 0, 1, 2 … instead of 0.2, 0.4: there is no 0.4 次."""
+    if unit_kind != "count" or (not math.isnan(top) and top > 5):
+        return
+    limit = max(1.0, 0.0 if math.isnan(top) else float(top)) * 1.15
+    update = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    update(dtick=1, range=[0, limit], **where)
+
+
 def _panel_titles(fig: go.Figure) -> None:
     """Panel titles at the left edge, small, clear of the subtitle (long ones fit a phone)."""
     fig.update_annotations(x=0, xanchor="left", font={"size": 12, "color": "#444444"})
@@ -382,6 +391,7 @@ def trend(
         fig.update_yaxes(title_text=axis_title(unit, unit_kind), row=row, col=1)
         if unit_kind == "percent":
             fig.update_yaxes(rangemode="normal", row=row, col=1)
+        _whole_ticks(fig, unit_kind, frame[names].max(skipna=True).max(), "y", row=row, col=1)
     _month_axis(fig, labels)
     fig.update_xaxes(title_text="月份", row=rows, col=1)
     fig.update_layout(barmode="group")
@@ -440,6 +450,7 @@ def village_bars(
         )
     fig.update_yaxes(type="category", autorange="reversed", title_text="村（社区）")
     fig.update_xaxes(title_text=axis_title(unit, unit_kind))
+    _whole_ticks(fig, unit_kind, frame.max(skipna=True).max(), "x")
     fig.update_layout(barmode="group", showlegend=len(frame.columns) > 1)
     per_row = 22 * max(len(frame.columns), 1) + 8
     return _layout(fig, title, 150 + per_row * len(names), subtitle)
