@@ -3,6 +3,7 @@
 import streamlit as st
 
 from township_data import charts, metrics, months, ui
+from views import overview
 
 context = ui.setup("总览", ":material/home:")
 catalogue = context.catalogue
@@ -15,9 +16,9 @@ with ui.guard():
         st.stop()
     latest = month_list[-1]
     st.caption(f"数据截至 {months.label(latest)}。点击各卡片下方的链接查看该领域详情。")
-    overview = ui.overview_data(context, month_list)
-    ui.attention(context, overview, month_list)
-    ui.area_cards(context, overview, month_list)
+    summary = ui.overview_data(context, month_list)
+    overview.attention(context, summary, month_list)
+    overview.area_cards(context, summary, month_list)
 
     st.subheader("数据报送情况")
     matrix = ui.status_matrix(context, month_list)

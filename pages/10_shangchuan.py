@@ -4,6 +4,7 @@ import streamlit as st
 
 from township_data import changes, downloads, months, ui
 from township_data.store import summarise_slices
+from views import changes as changes_view
 
 context = ui.setup("数据上传", ":material/upload_file:")
 catalogue = context.catalogue
@@ -146,7 +147,7 @@ with ui.guard():
     for note in preview.notes:
         st.caption(f"说明：{note}")
 
-    ui.show_preview(preview, catalogue, "upload")
+    changes_view.show_preview(preview, catalogue, "upload")
     if preview.changes_anything:
         st.button(
             "确认导入",

@@ -4,6 +4,7 @@ import streamlit as st
 
 from township_data import changes, charts, downloads, metrics, months, ui
 from township_data.errors import StoreError
+from views import changes as changes_view
 
 context = ui.setup("数据管理", ":material/manage_history:")
 catalogue = context.catalogue
@@ -169,7 +170,7 @@ with ui.guard():
         user = ui.editor_gate(context, "restore")
         if user is None:
             st.stop()
-        ui.show_preview(preview, catalogue, "restore")
+        changes_view.show_preview(preview, catalogue, "restore")
         st.button(
             f"确认恢复版本 {version_id}",
             type="primary",

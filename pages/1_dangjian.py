@@ -1,8 +1,9 @@
 """党建引领：关键指标、月度趋势、分村对比和数据表，指标全部来自指标目录。"""
 
 from township_data import ui
+from views import area
 
 context = ui.setup("党建引领", ":material/flag:")
 
 with ui.guard():
-    ui.area_page(context, "党建引领")
+    area.area_page(context, "党建引领")

@@ -1,8 +1,9 @@
 """信访维稳：关键指标、月度趋势、分村对比和数据表，指标全部来自指标目录。"""
 
 from township_data import ui
+from views import area
 
 context = ui.setup("信访维稳", ":material/balance:")
 
 with ui.guard():
-    ui.area_page(context, "信访维稳")
+    area.area_page(context, "信访维稳")

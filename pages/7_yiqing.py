@@ -1,8 +1,9 @@
 """疫情防控：关键指标、月度趋势、分村对比和数据表，指标全部来自指标目录。"""
 
 from township_data import ui
+from views import area
 
 context = ui.setup("疫情防控", ":material/vaccines:")
 
 with ui.guard():
-    ui.area_page(context, "疫情防控")
+    area.area_page(context, "疫情防控")

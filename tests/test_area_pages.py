@@ -281,11 +281,11 @@ def test_area_downloads_round_trip(store, catalogue, make_workbook) -> None:
 
     import pandas as pd
 
-    from township_data import downloads, ui
+    from township_data import downloads
 
     _store_area(store, catalogue, make_workbook, "安全生产")
     table = metrics.period_table(store.current(), catalogue, "安全生产", "2024-03", "2024-03")
-    files = ui.download_table(table, catalogue, "安全生产")
+    files = metrics.download_table(table, catalogue, "安全生产")
     back = downloads.read_back_xlsx(downloads.to_xlsx(files, "潭湾镇2024年3月安全生产工作数据"))
     back = back.set_index("村（社区）")
     assert back.loc["酉庄村", "检查生产经营单位（家次）"] == 3
@@ -299,7 +299,7 @@ def test_area_downloads_round_trip(store, catalogue, make_workbook) -> None:
     assert csv.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
     assert csv.loc["酉庄村", "专项隐患排查整治（次）"] == "—"
     assert csv.loc["全镇", "检查生产经营单位（家次）"] == "8"
-    shown = ui.display_table(table, catalogue, "安全生产").set_index("村（社区）")
+    shown = metrics.display_table(table, catalogue, "安全生产").set_index("村（社区）")
     assert shown.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
     assert shown.loc["酉庄村", "专项隐患排查整治（次）"] == "—"
 

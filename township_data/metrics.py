@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import config, months
+from . import config, formatting, months
 from .catalogue import TOWN, Catalogue, Indicator
 from .months import Period
 
@@ -646,3 +646,22 @@ def unreported(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.Dat
         if missing:
             rows.append({"area": area.name, "villages": missing, "sheet_missing": in_area.empty})
     return pd.DataFrame(rows, columns=["area", "villages", "sheet_missing"])
+
+
+def display_table(table: pd.DataFrame, catalogue: Catalogue, area: str) -> pd.DataFrame:
+    """The period table as a leader reads it: 1,234 · 未报 · — (not filled in this row)."""
+    mask = applicable(table, catalogue, area)
+    shown = table.astype(object)
+    for column in table.columns[1:]:
+        shown[column] = [
+            formatting.number(v) if ok else NOT_APPLICABLE
+            for v, ok in zip(table[column], mask[column], strict=True)
+        ]
+    return shown
+
+
+def download_table(table: pd.DataFrame, catalogue: Catalogue, area: str) -> pd.DataFrame:
+    """The period table for files: numbers stay numbers, NaN is written 未报, — where the row
+    does not fill the indicator."""
+    mask = applicable(table, catalogue, area)
+    return table.astype(object).where(mask, NOT_APPLICABLE)

@@ -1,4 +1,5 @@
-"""Page setup and cached loaders: the only module of the package that imports Streamlit.
+"""Page setup, shared widgets and cached loaders: the only module of the package that imports
+Streamlit. Page layout shared by several pages lives in the top-level `views/` package.
 
 Every page calls `setup()` first. It loads the catalogue (a broken one is shown in Chinese and
 stops the page), opens the store, imports the sample workbooks on first start, draws the Chinese
@@ -8,7 +9,6 @@ every import and restore bumps, so a page never shows stale data and never re-re
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -24,17 +24,13 @@ import streamlit as st
 from . import (
     auth,
     changes,
-    charts,
-    checks,
     config,
-    downloads,
-    formatting,
     metrics,
     months,
     ranking,
     report,
 )
-from .catalogue import COMBINES, LEVELS, Area, Catalogue, Indicator, load_catalogue
+from .catalogue import Catalogue, load_catalogue
 from .errors import CatalogueError, TownshipError
 from .store import Store
 
@@ -367,46 +363,6 @@ def editor_for_change() -> str:
     return auth.require_editor(auth.load_editors(), st.session_state.get(EDITOR_KEY))
 
 
-def show_preview(preview: changes.Preview, catalogue: Catalogue, key: str) -> None:
-    """The preview of an upload or a restore: counts, warnings, areas × months, every change."""
-    counts = preview.counts
-    cols = st.columns(4)
-    cols[0].metric("新增数值", f"{counts[changes.ADDED]:,}")
-    cols[1].metric("修改数值", f"{counts[changes.REPLACED]:,}")
-    cols[2].metric("改为未报", f"{counts[changes.REMOVED]:,}")
-    cols[3].metric("不变", f"{counts[changes.SAME]:,}")
-    if preview.notices:
-        st.warning(
-            f"有 {len(preview.notices)} 条提示请核实（不影响导入）：数值较上月大幅增加，"
-            "或上月已报的村（社区）本月没有数据。",
-            icon=":material/warning:",
-        )
-        st.dataframe(
-            checks.notice_table(preview.notices),
-            hide_index=True,
-            width="stretch",
-            key=f"{key}_notices",
-        )
-    st.markdown(f"**涉及的领域和月份**：{preview.summary}")
-    st.dataframe(
-        changes.slice_table(preview, catalogue),
-        hide_index=True,
-        width="stretch",
-        key=f"{key}_slices",
-    )
-    kinds = [k for k in changes.CHANGE_KINDS if counts[k]]
-    if kinds:
-        tabs = st.tabs([f"{k}（{counts[k]:,}）" for k in kinds])
-        for tab, kind in zip(tabs, kinds, strict=True):
-            with tab:
-                st.dataframe(
-                    changes.change_table(preview.changes, catalogue, kind),
-                    hide_index=True,
-                    width="stretch",
-                    key=f"{key}_changes_{kind}",
-                )
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _version_values(_store: Store, url: str, township: str, version_id: int) -> pd.DataFrame:
     return _store.version_values(version_id)
@@ -438,7 +394,7 @@ _PERIOD_LABELS = {
 }
 
 
-def _seed(key: str, valid: Callable[[Any], bool], default: Any) -> None:
+def seed(key: str, valid: Callable[[Any], bool], default: Any) -> None:
     """Put the remembered choice (else `default`) into a widget's state before it is drawn.
 
     Streamlit forgets a widget's state on a page that does not draw it, so every choice is also
@@ -452,7 +408,7 @@ def _seed(key: str, valid: Callable[[Any], bool], default: Any) -> None:
     st.session_state[key] = default
 
 
-def _keep(key: str) -> None:
+def keep(key: str) -> None:
     st.session_state[_KEEP + key] = st.session_state[key]
 
 
@@ -488,7 +444,7 @@ def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]
     kinds = list(months.PERIOD_KINDS)
     kind_col, value_col = st.columns([3, 2], vertical_alignment="bottom")
     with kind_col:
-        _seed(PERIOD_KIND_KEY, lambda v: v in kinds, "month")
+        seed(PERIOD_KIND_KEY, lambda v: v in kinds, "month")
         kind = st.segmented_control(
             "统计周期",
             kinds,
@@ -496,11 +452,11 @@ def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]
             key=PERIOD_KIND_KEY,
             required=True,
         )
-        _keep(PERIOD_KIND_KEY)
+        keep(PERIOD_KIND_KEY)
     key = PERIOD_KEYS[kind]
     with value_col:
         if kind == "range":
-            _seed(
+            seed(
                 key,
                 lambda v: len(v) == 2 and all(m in month_list for m in v),
                 (max(first, months.year_to_date(last).first), last),
@@ -511,7 +467,7 @@ def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]
             chosen = months.Period(start, end)
         else:
             options = months.period_options(kind, first, last)
-            _seed(key, lambda v: v in options, options[0])
+            seed(key, lambda v: v in options, options[0])
             token = st.selectbox(
                 _PERIOD_LABELS[kind],
                 options,
@@ -519,21 +475,21 @@ def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]
                 key=key,
             )
             chosen = months.period_of(kind, token)
-        _keep(key)
+        keep(key)
     return chosen, chosen.clip(first, last) or chosen
 
 
 def village_filter(catalogue: Catalogue) -> list[str]:
     """Some villages, or none chosen for the whole township; remembered across pages."""
     names = catalogue.village_names
-    _seed(VILLAGE_KEY, lambda v: isinstance(v, list) and all(n in names for n in v), [])
+    seed(VILLAGE_KEY, lambda v: isinstance(v, list) and all(n in names for n in v), [])
     chosen = st.multiselect(
         "村（社区）",
         names,
         key=VILLAGE_KEY,
         placeholder="全镇（全部村、社区）",
     )
-    _keep(VILLAGE_KEY)
+    keep(VILLAGE_KEY)
     return [n for n in names if n in chosen]
 
 
@@ -585,8 +541,8 @@ def _area_data(
         coverage=metrics.coverage(frame, _catalogue, area, period.months, chosen),
         monthly=metrics.monthly(frame, _catalogue, area, window, chosen),
         table=table,
-        shown_table=display_table(table, _catalogue, area),
-        file_table=download_table(table, _catalogue, area),
+        shown_table=metrics.display_table(table, _catalogue, area),
+        file_table=metrics.download_table(table, _catalogue, area),
         village_values=pd.concat(
             [
                 metrics.village_values(frame, _catalogue, area, name, period, chosen)
@@ -614,11 +570,7 @@ def area_data(context: Context, area: str, view: View) -> AreaData:
     )
 
 
-# ------------------------------------------------------------------ area pages: drawing
-
 _CHART_CONFIG = {"displayModeBar": False}
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_ROW_PX = 35
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -637,333 +589,6 @@ def plot(context: Context, name: str, params: tuple, make: Callable[[], go.Figur
     st.plotly_chart(figure, width="stretch", config=_CHART_CONFIG, key=f"chart_{name}")
 
 
-def _tone(text: str, higher_better: bool | None) -> str:
-    """Green for a change in the good direction, red for the bad one, grey when neither."""
-    if text in ("", "持平") or higher_better is None:
-        return "gray"
-    up = not text.startswith("-")
-    return "green" if up == higher_better else "red"
-
-
-def compare_text(label: str, now: object, before: object, unit: str, better: bool | None) -> str:
-    """'较去年同期 :green[↑ +8 家次（+5.1%）]' as Markdown; '无可比数据' when a side is 未报."""
-    text = formatting.change(now, before, unit)
-    prefix = f"{label} " if label else ""
-    if not text:
-        return f"{prefix}无可比数据"
-    if text == "持平":
-        return f"{prefix}持平"
-    arrow = "↓" if text.startswith("-") else "↑"
-    return f"{prefix}:{_tone(text, better)}[{arrow} {text}]"
-
-
-def _reported_text(ind: Indicator, reported: int, view: View, catalogue: Catalogue) -> str:
-    if not ind.village_rows:
-        return "全镇填报"
-    expected = len(view.villages) if view.villages else len(catalogue.village_names)
-    return f"{reported}/{expected} 个村（社区）有数据"
-
-
-def _metric_delta(change: str, higher_better: bool | None) -> dict[str, Any]:
-    """st.metric's delta arguments: coloured by good/bad direction, grey for 持平."""
-    if not change:
-        return {"delta": None}
-    if change == "持平":
-        return {"delta": change, "delta_color": "gray", "delta_arrow": "off"}
-    colour = {True: "normal", False: "inverse"}.get(higher_better, "off")
-    return {"delta": change, "delta_color": colour}
-
-
-def headline_cards(context: Context, area: Area, data: AreaData, view: View) -> None:
-    """The area's key indicators over the period, vs the previous period and a year earlier."""
-    catalogue = context.catalogue
-    table = data.headline.set_index("indicator")
-    keys = [i for i in area.key_indicators if i.name in table.index]
-    skipped = [i.name for i in area.key_indicators if i.name not in table.index]
-    previous, year_ago = view.period.previous(), view.period.year_ago()
-    per_row = 3 if len(keys) in (3, 5, 6, 9) else 4
-    for start in range(0, len(keys), per_row):
-        columns = st.columns(per_row)
-        for column, ind in zip(columns, keys[start : start + per_row], strict=False):
-            row = table.loc[ind.name]
-            change = formatting.change(row["value"], row["previous"], ind.unit)
-            spark = data.monthly[ind.name].dropna().tolist() if ind.name in data.monthly else []
-            how = COMBINES[ind.combine]
-            with column, st.container(border=True):
-                st.metric(
-                    ind.name,
-                    formatting.number(row["value"], ind.unit),
-                    **_metric_delta(change, ind.higher_better),
-                    delta_description="较上期" if change else None,
-                    help=(
-                        f"{how}；{LEVELS[ind.level]}。上期 {previous.label}："
-                        f"{formatting.number(row['previous'], ind.unit)}；去年同期 "
-                        f"{year_ago.label}：{formatting.number(row['year_ago'], ind.unit)}"
-                    ),
-                    chart_data=spark if len(spark) > 1 else None,
-                    chart_type="bar" if ind.combine == "sum" else "line",
-                )
-                st.caption(
-                    compare_text(
-                        "较去年同期", row["value"], row["year_ago"], ind.unit, ind.higher_better
-                    )
-                    + f"  \n{_reported_text(ind, int(row['villages_reported']), view, catalogue)}"
-                    + ("" if ind.combine == "sum" else f" · {how}")
-                )
-    if skipped:
-        st.caption(f"按村（社区）查看时，只在全镇填报的指标不显示：{'、'.join(skipped)}。")
-
-
-def coverage_note(coverage: metrics.Coverage, view: View) -> None:
-    """How many figures the view expects and how many are 未报 (never counted as 0)."""
-    if coverage.expected == 0:
-        return
-    name = view.period.label
-    if coverage.missing == 0:
-        st.caption(f":material/check_circle: {name}应报 {coverage.expected:,} 项数据，已全部报送。")
-        return
-    text = (
-        f":material/warning: {name}应报 {coverage.expected:,} 项数据，"
-        f"**未报 {coverage.missing:,} 项**（{coverage.missing / coverage.expected:.1%}）。"
-        "未报不按 0 计算：合计只含已报数据，图中留空并标“未报”。"
-    )
-    if coverage.empty_months:
-        text += f"其中 {'、'.join(months.label(m) for m in coverage.empty_months)} 整月未报。"
-    st.markdown(text)
-    with st.expander("未报明细（按村、社区）"):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "村（社区）": coverage.by_village.index,
-                    "未报项数": coverage.by_village.to_numpy(),
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-
-
-def _default_trend(area: Area, names: list[str], catalogue: Catalogue) -> list[str]:
-    """The key indicators of the most common unit among them: one panel, comparable lines."""
-    keys = [i for i in area.key_indicators if i.name in names] or [
-        catalogue.indicator(area.name, names[0])
-    ]
-    units = [i.unit for i in keys]
-    unit = max(units, key=units.count)
-    return [i.name for i in keys if i.unit == unit]
-
-
-def _units(catalogue: Catalogue, area: str, names: list[str]) -> dict[str, tuple[str, str]]:
-    return {
-        n: (catalogue.indicator(area, n).unit, catalogue.indicator(area, n).kind) for n in names
-    }
-
-
-def _view_params(view: View) -> tuple:
-    return (view.period.first, view.period.last, view.villages, view.window)
-
-
-def _window_text(view: View) -> str:
-    return f"{months.label(view.window[0])}–{months.label(view.window[-1])}"
-
-
-def trend_section(context: Context, area: Area, data: AreaData, view: View) -> None:
-    """Monthly trend of chosen indicators (line or bar), months as 2024年3月."""
-    catalogue = context.catalogue
-    st.subheader("月度趋势")
-    names = list(data.monthly.columns)
-    pick_key, kind_key = f"trend_{area.name}", f"trend_kind_{area.name}"
-    pick_col, kind_col = st.columns([4, 1], vertical_alignment="bottom")
-    with pick_col:
-        _seed(
-            pick_key,
-            lambda v: isinstance(v, list) and all(n in names for n in v),
-            _default_trend(area, names, catalogue),
-        )
-        chosen = st.multiselect("指标", names, key=pick_key, placeholder="请选择要查看的指标")
-        _keep(pick_key)
-    with kind_col:
-        _seed(kind_key, lambda v: v in ("line", "bar"), "line")
-        kind = st.segmented_control(
-            "图形",
-            ["line", "bar"],
-            format_func={"line": "折线", "bar": "柱状"}.get,
-            key=kind_key,
-            required=True,
-        )
-        _keep(kind_key)
-    if not chosen:
-        st.info("请在上方选择要查看的指标。")
-        return
-    plot(
-        context,
-        f"trend_{area.name}",
-        (*_view_params(view), tuple(chosen), kind),
-        lambda: charts.trend(
-            data.monthly[chosen],
-            _units(catalogue, area.name, chosen),
-            f"{area.name}月度趋势",
-            kind,
-            subtitle=f"{view.scope} · {_window_text(view)}",
-        ),
-    )
-    st.caption(
-        "每月数值；比率、存量类指标为当月数（各村平均，全镇填报时以全镇为准）；空缺处为未报。"
-    )
-
-
-def village_section(context: Context, area: Area, data: AreaData, view: View) -> None:
-    """Villages compared over the period, and a village × month heatmap of the same indicator."""
-    catalogue = context.catalogue
-    st.subheader("分村对比")
-    names = list(data.village_values.columns)
-    if not names:
-        st.caption("本领域的指标只在全镇填报，没有分村数据。")
-        return
-    key = f"village_indicator_{area.name}"
-    keys = [i.name for i in area.key_indicators if i.name in names]
-    _seed(key, lambda v: v in names, (keys or names)[0])
-    name = st.selectbox("指标", names, key=key)
-    _keep(key)
-    ind = catalogue.indicator(area.name, name)
-    how = "本期合计" if ind.combine == "sum" else "本期最新填报值"
-    plot(
-        context,
-        f"villages_{area.name}",
-        (*_view_params(view), name),
-        lambda: charts.village_bars(
-            data.village_values[[name]],
-            ind.unit,
-            f"各村（社区）{name}",
-            ind.kind,
-            subtitle=f"{view.period.label} · {how}",
-        ),
-    )
-    plot(
-        context,
-        f"heatmap_{area.name}",
-        (*_view_params(view), name),
-        lambda: charts.village_heatmap(
-            data.village_month[name],
-            name,
-            ind.unit,
-            f"逐月{name}",
-            subtitle=f"各村（社区） · {_window_text(view)} · 单位：{ind.unit}",
-        ),
-    )
-
-
-def display_table(table: pd.DataFrame, catalogue: Catalogue, area: str) -> pd.DataFrame:
-    """The period table as a leader reads it: 1,234 · 未报 · — (not filled in this row)."""
-    mask = metrics.applicable(table, catalogue, area)
-    shown = table.astype(object)
-    for column in table.columns[1:]:
-        shown[column] = [
-            formatting.number(v) if ok else metrics.NOT_APPLICABLE
-            for v, ok in zip(table[column], mask[column], strict=True)
-        ]
-    return shown
-
-
-def download_table(table: pd.DataFrame, catalogue: Catalogue, area: str) -> pd.DataFrame:
-    """The period table for files: numbers stay numbers, NaN is written 未报, — where the row
-    does not fill the indicator."""
-    mask = metrics.applicable(table, catalogue, area)
-    return table.astype(object).where(mask, metrics.NOT_APPLICABLE)
-
-
-def table_section(context: Context, area: Area, data: AreaData, view: View) -> None:
-    """The period's figures per village, 镇本级 and 全镇, with .xlsx and .csv downloads."""
-    catalogue = context.catalogue
-    st.subheader(f"{view.period.label}分村数据表")
-    shown = data.shown_table
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        height=_ROW_PX * (len(shown) + 1) + 3,
-        key=f"table_{area.name}",
-        column_config={
-            "村（社区）": st.column_config.TextColumn(pinned=True),
-            **{c: st.column_config.TextColumn(alignment="right") for c in shown.columns[1:]},
-        },
-    )
-    st.caption(
-        "未报：本期没有填报（不按 0 计）；—：该指标不在此行填报。"
-        + (
-            "全镇 = 各村（社区）相加 + 镇本级；比率类取各村平均（全镇填报时以全镇为准），不相加。"
-            if not view.villages
-            else "所选合计只含所选村（社区）。"
-        )
-        + "存量、比率类取本期最新填报值。"
-    )
-    title = f"{catalogue.township_name}{view.period.label}{area.name}工作数据"
-    if view.villages:
-        title += f"（{view.scope}）"
-    files = data.file_table
-    stem = f"{catalogue.township_name}{area.name}_{view.period.label}"
-    with st.container(horizontal=True):
-        st.download_button(
-            "下载 Excel 表格（.xlsx）",
-            data=functools.partial(downloads.to_xlsx, files, title, area.name),
-            file_name=f"{stem}.xlsx",
-            mime=_XLSX,
-            key=f"download_xlsx_{area.name}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
-        st.download_button(
-            "下载 CSV（.csv）",
-            data=functools.partial(downloads.to_csv, files),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key=f"download_csv_{area.name}",
-            on_click="ignore",
-            icon=":material/download:",
-        )
-
-
-def area_header(context: Context, area_name: str) -> tuple[View, AreaData] | None:
-    """Title, period chooser, village filter, headline cards and the 未报 note of an area page."""
-    area = context.catalogue.area(area_name)
-    st.title(f"{area.icon} {area.name}")
-    month_list = loaded_months(context)
-    if not month_list:
-        st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
-        return None
-    view = choose_view(context, month_list)
-    previous, year_ago = view.period.previous(), view.period.year_ago()
-    line = (
-        f"统计期：**{view.period.label}**（{view.period.span}）　对比：上期 {previous.label}，"
-        f"去年同期 {year_ago.label}　范围：{view.scope}"
-    )
-    if view.clipped:
-        line += f"　（数据截至 {months.label(month_list[-1])}，按已有月份统计）"
-    st.markdown(line)
-    data = area_data(context, area.name, view)
-    headline_cards(context, area, data, view)
-    coverage_note(data.coverage, view)
-    return view, data
-
-
-def area_body(context: Context, area_name: str, view: View, data: AreaData) -> None:
-    """Trend, per-village comparison, heatmap and the downloadable period table."""
-    area = context.catalogue.area(area_name)
-    trend_section(context, area, data, view)
-    village_section(context, area, data, view)
-    table_section(context, area, data, view)
-
-
-def area_page(context: Context, area_name: str) -> None:
-    """The whole page of one work area, driven by its indicators in the catalogue."""
-    shown = area_header(context, area_name)
-    if shown is not None:
-        area_body(context, area_name, *shown)
-
-
-# ------------------------------------------------------------------ 安全生产 in depth
-
-
 @dataclass(frozen=True)
 class SafetyData:
     """The safety trends of one view: hazards of every loaded month, every month's figures of
@@ -975,7 +600,7 @@ class SafetyData:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _safety_data(
+def safety_data(
     _store: Store,
     _catalogue: Catalogue,
     key: tuple,
@@ -998,226 +623,8 @@ def _safety_data(
     )
 
 
-def _present(names: tuple[str, ...], columns: pd.Index) -> list[str]:
+def present(names: tuple[str, ...], columns: pd.Index) -> list[str]:
     return [n for n in names if n in columns]
-
-
-def _hazard_cards(history: pd.DataFrame, view: View) -> None:
-    """Rectification rate, newly open hazards and the open backlog, each against last period."""
-    now_rows = history.reindex(view.period.months)
-    before_rows = history.reindex(view.period.previous().months)
-
-    def opened(rows: pd.DataFrame) -> float:
-        return rows["paired_found"].sum(min_count=1) - rows["paired_fixed"].sum(min_count=1)
-
-    cards = (
-        (
-            "本期整改率",
-            round(metrics.rectification_rate(now_rows), 1),
-            round(metrics.rectification_rate(before_rows), 1),
-            "%",
-            True,
-            "已整改 ÷ 排查 × 100，只计同时填报了排查数和整改数的村（社区）和月份。",
-        ),
-        (
-            "本期新增未整改",
-            opened(now_rows),
-            opened(before_rows),
-            "处",
-            False,
-            "本期排查数减本期整改数（同上口径）；负数表示整改了往期隐患。",
-        ),
-        (
-            f"未整改隐患（截至{months.label(view.period.last)}）",
-            history["backlog"].get(view.period.last, float("nan")),
-            history["backlog"].get(view.period.previous().last, float("nan")),
-            "处",
-            False,
-            "自有数据以来累计排查数减累计整改数。",
-        ),
-    )
-    for column, (label, value, before, unit, better, note) in zip(
-        st.columns(3), cards, strict=True
-    ):
-        change = formatting.change(value, before, unit)
-        column.metric(
-            label,
-            formatting.number(value, unit),
-            **_metric_delta(change, better),
-            delta_description="较上期" if change else None,
-            help=note,
-            border=True,
-        )
-
-
-def safety_section(context: Context, view: View, data: AreaData) -> None:
-    """安全生产 in depth: inspection effort, hazards and their rectification, enforcement and its
-    seasons, the year so far against last year, villages with most hazards, training."""
-    catalogue = context.catalogue
-    area = metrics.SAFETY_AREA
-    safety = _safety_data(
-        context.store,
-        context.catalogue,
-        context.cache_key,
-        view.period.last,
-        view.villages,
-        view.loaded,
-    )
-    params = _view_params(view)
-    subtitle = f"{view.scope} · {_window_text(view)}"
-
-    inspection = _present(metrics.SAFETY_INSPECTION, data.monthly.columns)
-    if inspection:
-        st.subheader("检查力度")
-        plot(
-            context,
-            "safety_inspection",
-            params,
-            lambda: charts.trend(
-                data.monthly[inspection],
-                _units(catalogue, area, inspection),
-                "各类检查逐月数量",
-                subtitle=subtitle,
-            ),
-        )
-
-    found, fixed = metrics.SAFETY_FOUND, metrics.SAFETY_FIXED
-    if found in data.monthly.columns and fixed in data.monthly.columns:
-        st.subheader("隐患排查与整改")
-        _hazard_cards(safety.hazards, view)
-        plot(
-            context,
-            "safety_hazards",
-            params,
-            lambda: charts.hazards(
-                safety.hazards.reindex(list(view.window)), "每月排查、整改隐患与整改率", subtitle
-            ),
-        )
-        st.caption(
-            "整改率和未整改数只计同时填报了排查数和整改数的村（社区）；"
-            "未整改 = 自有数据以来累计排查 − 累计整改。"
-        )
-
-    enforcement = _present(metrics.SAFETY_ENFORCEMENT, safety.all_monthly.columns)
-    if enforcement:
-        st.subheader("执法查处的季节规律")
-        plot(
-            context,
-            "safety_enforcement",
-            (view.villages,),
-            lambda: charts.year_overlay(
-                [
-                    (n, catalogue.indicator(area, n).unit, metrics.by_year(safety.all_monthly[n]))
-                    for n in enforcement
-                ],
-                "执法查处：各年同月对照",
-                f"{view.scope} · 红线为最近一年，灰色虚线为往年",
-            ),
-        )
-        st.caption("横轴为月份，各年同一月份上下对照，可看出春节前后等季节性高峰。")
-
-    names = list(safety.year_so_far["indicator"])
-    if names:
-        year = view.period.last[:4]
-        upto = months.year_to_date(view.period.last)
-        st.subheader(f"年初以来累计与去年同期（{upto.label}）")
-        key = "safety_cumulative"
-        default = "检查生产经营单位" if "检查生产经营单位" in names else names[0]
-        _seed(key, lambda v: v in names, default)
-        name = st.selectbox("指标", names, key=key)
-        _keep(key)
-        ind = catalogue.indicator(area, name)
-        plot(
-            context,
-            "safety_cumulative",
-            (view.period.last, view.villages, name),
-            lambda: charts.cumulative(
-                metrics.cumulative_by_year(safety.all_monthly[name], view.period.last),
-                name,
-                ind.unit,
-                f"{name}累计",
-                ind.kind,
-                subtitle=f"{year}年与{int(year) - 1}年逐月累计对比 · {view.scope}",
-            ),
-        )
-        ytd = safety.year_so_far
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "指标": [
-                        f"{n}（{u}）" for n, u in zip(ytd["indicator"], ytd["unit"], strict=True)
-                    ],
-                    f"{upto.label}累计": [formatting.number(v) for v in ytd["value"]],
-                    "去年同期": [formatting.number(v) for v in ytd["year_ago"]],
-                    "增减": [
-                        formatting.change(a, b) or "无可比数据"
-                        for a, b in zip(ytd["value"], ytd["year_ago"], strict=True)
-                    ],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            height=_ROW_PX * (len(ytd) + 1) + 3,
-            key="table_safety_year",
-            column_config={
-                c: st.column_config.TextColumn(alignment="right")
-                for c in (f"{upto.label}累计", "去年同期", "增减")
-            },
-        )
-
-    if found in data.village_values.columns and fixed in data.village_values.columns:
-        st.subheader("隐患较多的村（社区）")
-        plot(
-            context,
-            "safety_villages",
-            params,
-            lambda: charts.village_bars(
-                data.village_values[[found, fixed]].rename(
-                    columns={found: "排查隐患", fixed: "已整改"}
-                ),
-                "处",
-                "各村（社区）排查与整改隐患",
-                subtitle=f"{view.period.label} · 按排查数从多到少",
-                colours=(charts.PALETTE[0], charts.PALETTE[2]),
-            ),
-        )
-
-    training = _present(metrics.SAFETY_TRAINING, data.monthly.columns)
-    if training:
-        st.subheader("培训演练与警示教育")
-        plot(
-            context,
-            "safety_training",
-            params,
-            lambda: charts.trend(
-                data.monthly[training],
-                _units(catalogue, area, training),
-                "每月培训演练和警示教育次数",
-                kind="bar",
-                subtitle=subtitle,
-            ),
-        )
-
-
-def safety_page(context: Context) -> None:
-    """The 安全生产 page: the common header, then the in-depth trends, the common body and the
-    table on tabs (the page is three times as long as the others)."""
-    shown = area_header(context, metrics.SAFETY_AREA)
-    if shown is None:
-        return
-    view, data = shown
-    area = context.catalogue.area(metrics.SAFETY_AREA)
-    special, trends, table = st.tabs(["安全生产专题", "月度趋势与分村对比", "分村数据表"])
-    with special:
-        safety_section(context, view, data)
-    with trends:
-        trend_section(context, area, data, view)
-        village_section(context, area, data, view)
-    with table:
-        table_section(context, area, data, view)
-
-
-# ------------------------------------------------------------------ the leaders' overview (总览)
 
 
 @dataclass(frozen=True)
@@ -1274,90 +681,3 @@ def status_matrix(context: Context, month_list: list[str]) -> pd.DataFrame:
 
 def overview_data(context: Context, month_list: list[str]) -> OverviewData:
     return _overview_data(context.store, context.catalogue, context.cache_key, tuple(month_list))
-
-
-def _area_link(area: str, label: str) -> None:
-    path = AREA_PAGES.get(area)
-    if path and page_exists(path):
-        st.page_link(path, label=label, icon=":material/arrow_forward:")
-
-
-def attention(context: Context, data: OverviewData, month_list: list[str]) -> None:
-    """What a leader should look at first: hazard backlog, missing reports, falling indicators."""
-    latest = month_list[-1]
-    st.subheader("需要关注")
-    backlog_col, missing_col, behind_col = st.columns(3)
-    with backlog_col, st.container(border=True):
-        st.markdown("**:material/construction: 安全隐患整改**")
-        backlog = data.hazards["backlog"].dropna() if not data.hazards.empty else pd.Series()
-        if backlog.empty:
-            st.caption("暂无隐患排查和整改数据。")
-        else:
-            ytd = data.hazards.reindex(months.year_to_date(latest).months)
-            rate = metrics.rectification_rate(ytd)
-            st.metric(
-                f"未整改隐患（截至{months.label(str(backlog.index[-1]))}）",
-                formatting.number(float(backlog.iloc[-1]), "处"),
-            )
-            st.caption(f"{latest[:4]}年以来整改率 {formatting.number(round(rate, 1), '%')}")
-        _area_link(metrics.SAFETY_AREA, "查看安全生产")
-    with missing_col, st.container(border=True):
-        st.markdown(f"**:material/assignment_late: {months.label(latest)}未报送**")
-        if data.unreported.empty:
-            st.markdown(":green[各领域、各村（社区）均已报送。]")
-        lines = [
-            f"- **{row.area}**：" + ("整表未报" if row.sheet_missing else "、".join(row.villages))
-            for row in data.unreported.itertuples(index=False)
-        ]
-        if lines:
-            st.markdown("\n".join(lines))
-    with behind_col, st.container(border=True):
-        st.markdown("**:material/trending_down: 明显落后于去年同期**")
-        st.caption(
-            f"{months.year_to_date(latest).label}累计，较去年同期差 {config.BEHIND_SHARE:.0%} 以上"
-        )
-        if data.behind.empty:
-            st.markdown(":green[没有明显落后的指标。]")
-        lines = [
-            f"- **{row.area}·{row.indicator}**：{formatting.number(row.value, row.unit)}，"
-            f"去年同期 {formatting.number(row.year_ago, row.unit)}"
-            f"（:red[{formatting.percent_change(row.value, row.year_ago)}]）"
-            for row in data.behind.itertuples(index=False)
-        ]
-        if lines:
-            st.markdown("\n".join(lines))
-
-
-def _short_change(now: object, before: object, unit: str, better: bool | None) -> str:
-    """The overview's compact change: '↑ 8.5%' for counts, '↑ 1.2 个百分点' for rates."""
-    if unit == "%":
-        return compare_text("", now, before, unit, better)
-    relative = formatting.percent_change(now, before)
-    if not relative:
-        return compare_text("", now, before, unit, better)
-    if relative == "持平":
-        return "持平"
-    arrow = "↓" if relative.startswith("-") else "↑"
-    return f":{_tone(relative, better)}[{arrow} {relative.lstrip('+-')}]"
-
-
-def area_cards(context: Context, data: OverviewData, month_list: list[str]) -> None:
-    """Per work area its key figures since January against the same months last year."""
-    period = months.year_to_date(month_list[-1])
-    st.subheader(f"各领域年初以来（{period.label}）")
-    st.caption(
-        "计数类为 1 月以来累计，比率、存量类为最新月份数；箭头为与去年同期相比"
-        "（绿色向好，红色向差，灰色不评价）。"
-    )
-    columns = st.columns(2)
-    for i, area in enumerate(context.catalogue.areas):
-        table = data.year_so_far[area.name]
-        with columns[i % 2], st.container(border=True):
-            st.markdown(f"**{area.icon} {area.name}**")
-            lines = [
-                f"- {ind.name}：**{formatting.number(row.value, ind.unit)}**　"
-                + _short_change(row.value, row.year_ago, ind.unit, ind.higher_better)
-                for ind, row in zip(area.key_indicators, table.itertuples(index=False), strict=True)
-            ]
-            st.markdown("\n".join(lines))
-            _area_link(area.name, f"查看{area.name}")

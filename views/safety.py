@@ -1,0 +1,234 @@
+"""安全生产 in depth: inspection effort, hazards and backlog, seasonal enforcement, cumulative."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from township_data import charts, formatting, metrics, months, ui
+from views.area import (
+    ROW_PX,
+    area_header,
+    metric_delta,
+    table_section,
+    trend_section,
+    units,
+    view_params,
+    village_section,
+    window_text,
+)
+
+
+def _hazard_cards(history: pd.DataFrame, view: ui.View) -> None:
+    """Rectification rate, newly open hazards and the open backlog, each against last period."""
+    now_rows = history.reindex(view.period.months)
+    before_rows = history.reindex(view.period.previous().months)
+
+    def opened(rows: pd.DataFrame) -> float:
+        return rows["paired_found"].sum(min_count=1) - rows["paired_fixed"].sum(min_count=1)
+
+    cards = (
+        (
+            "本期整改率",
+            round(metrics.rectification_rate(now_rows), 1),
+            round(metrics.rectification_rate(before_rows), 1),
+            "%",
+            True,
+            "已整改 ÷ 排查 × 100，只计同时填报了排查数和整改数的村（社区）和月份。",
+        ),
+        (
+            "本期新增未整改",
+            opened(now_rows),
+            opened(before_rows),
+            "处",
+            False,
+            "本期排查数减本期整改数（同上口径）；负数表示整改了往期隐患。",
+        ),
+        (
+            f"未整改隐患（截至{months.label(view.period.last)}）",
+            history["backlog"].get(view.period.last, float("nan")),
+            history["backlog"].get(view.period.previous().last, float("nan")),
+            "处",
+            False,
+            "自有数据以来累计排查数减累计整改数。",
+        ),
+    )
+    for column, (label, value, before, unit, better, note) in zip(
+        st.columns(3), cards, strict=True
+    ):
+        change = formatting.change(value, before, unit)
+        column.metric(
+            label,
+            formatting.number(value, unit),
+            **metric_delta(change, better),
+            delta_description="较上期" if change else None,
+            help=note,
+            border=True,
+        )
+
+
+def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> None:
+    """安全生产 in depth: inspection effort, hazards and their rectification, enforcement and its
+    seasons, the year so far against last year, villages with most hazards, training."""
+    catalogue = context.catalogue
+    area = metrics.SAFETY_AREA
+    safety = ui.safety_data(
+        context.store,
+        context.catalogue,
+        context.cache_key,
+        view.period.last,
+        view.villages,
+        view.loaded,
+    )
+    params = view_params(view)
+    subtitle = f"{view.scope} · {window_text(view)}"
+
+    inspection = ui.present(metrics.SAFETY_INSPECTION, data.monthly.columns)
+    if inspection:
+        st.subheader("检查力度")
+        ui.plot(
+            context,
+            "safety_inspection",
+            params,
+            lambda: charts.trend(
+                data.monthly[inspection],
+                units(catalogue, area, inspection),
+                "各类检查逐月数量",
+                subtitle=subtitle,
+            ),
+        )
+
+    found, fixed = metrics.SAFETY_FOUND, metrics.SAFETY_FIXED
+    if found in data.monthly.columns and fixed in data.monthly.columns:
+        st.subheader("隐患排查与整改")
+        _hazard_cards(safety.hazards, view)
+        ui.plot(
+            context,
+            "safety_hazards",
+            params,
+            lambda: charts.hazards(
+                safety.hazards.reindex(list(view.window)), "每月排查、整改隐患与整改率", subtitle
+            ),
+        )
+        st.caption(
+            "整改率和未整改数只计同时填报了排查数和整改数的村（社区）；"
+            "未整改 = 自有数据以来累计排查 − 累计整改。"
+        )
+
+    enforcement = ui.present(metrics.SAFETY_ENFORCEMENT, safety.all_monthly.columns)
+    if enforcement:
+        st.subheader("执法查处的季节规律")
+        ui.plot(
+            context,
+            "safety_enforcement",
+            (view.villages,),
+            lambda: charts.year_overlay(
+                [
+                    (n, catalogue.indicator(area, n).unit, metrics.by_year(safety.all_monthly[n]))
+                    for n in enforcement
+                ],
+                "执法查处：各年同月对照",
+                f"{view.scope} · 红线为最近一年，灰色虚线为往年",
+            ),
+        )
+        st.caption("横轴为月份，各年同一月份上下对照，可看出春节前后等季节性高峰。")
+
+    names = list(safety.year_so_far["indicator"])
+    if names:
+        year = view.period.last[:4]
+        upto = months.year_to_date(view.period.last)
+        st.subheader(f"年初以来累计与去年同期（{upto.label}）")
+        key = "safety_cumulative"
+        default = "检查生产经营单位" if "检查生产经营单位" in names else names[0]
+        ui.seed(key, lambda v: v in names, default)
+        name = st.selectbox("指标", names, key=key)
+        ui.keep(key)
+        ind = catalogue.indicator(area, name)
+        ui.plot(
+            context,
+            "safety_cumulative",
+            (view.period.last, view.villages, name),
+            lambda: charts.cumulative(
+                metrics.cumulative_by_year(safety.all_monthly[name], view.period.last),
+                name,
+                ind.unit,
+                f"{name}累计",
+                ind.kind,
+                subtitle=f"{year}年与{int(year) - 1}年逐月累计对比 · {view.scope}",
+            ),
+        )
+        ytd = safety.year_so_far
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "指标": [
+                        f"{n}（{u}）" for n, u in zip(ytd["indicator"], ytd["unit"], strict=True)
+                    ],
+                    f"{upto.label}累计": [formatting.number(v) for v in ytd["value"]],
+                    "去年同期": [formatting.number(v) for v in ytd["year_ago"]],
+                    "增减": [
+                        formatting.change(a, b) or "无可比数据"
+                        for a, b in zip(ytd["value"], ytd["year_ago"], strict=True)
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            height=ROW_PX * (len(ytd) + 1) + 3,
+            key="table_safety_year",
+            column_config={
+                c: st.column_config.TextColumn(alignment="right")
+                for c in (f"{upto.label}累计", "去年同期", "增减")
+            },
+        )
+
+    if found in data.village_values.columns and fixed in data.village_values.columns:
+        st.subheader("隐患较多的村（社区）")
+        ui.plot(
+            context,
+            "safety_villages",
+            params,
+            lambda: charts.village_bars(
+                data.village_values[[found, fixed]].rename(
+                    columns={found: "排查隐患", fixed: "已整改"}
+                ),
+                "处",
+                "各村（社区）排查与整改隐患",
+                subtitle=f"{view.period.label} · 按排查数从多到少",
+                colours=(charts.PALETTE[0], charts.PALETTE[2]),
+            ),
+        )
+
+    training = ui.present(metrics.SAFETY_TRAINING, data.monthly.columns)
+    if training:
+        st.subheader("培训演练与警示教育")
+        ui.plot(
+            context,
+            "safety_training",
+            params,
+            lambda: charts.trend(
+                data.monthly[training],
+                units(catalogue, area, training),
+                "每月培训演练和警示教育次数",
+                kind="bar",
+                subtitle=subtitle,
+            ),
+        )
+
+
+def safety_page(context: ui.Context) -> None:
+    """The 安全生产 page: the common header, then the in-depth trends, the common body and the
+    table on tabs (the page is three times as long as the others)."""
+    shown = area_header(context, metrics.SAFETY_AREA)
+    if shown is None:
+        return
+    view, data = shown
+    area = context.catalogue.area(metrics.SAFETY_AREA)
+    special, trends, table = st.tabs(["安全生产专题", "月度趋势与分村对比", "分村数据表"])
+    with special:
+        safety_section(context, view, data)
+    with trends:
+        trend_section(context, area, data, view)
+        village_section(context, area, data, view)
+    with table:
+        table_section(context, area, data, view)
