@@ -18,6 +18,7 @@ with ui.guard():
     st.caption(f"数据截至 {months.label(latest)}。点击各卡片下方的链接查看该领域详情。")
     summary = ui.overview_data(context, month_list)
     overview.attention(context, summary, month_list)
+    overview.contest_card(context)
     overview.area_cards(context, summary, month_list)
 
     st.subheader("数据报送情况")

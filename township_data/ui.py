@@ -213,6 +213,23 @@ def contest_scores(context: Context) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def _latest_contest(
+    _store: Store, _catalogue: Catalogue, key: tuple
+) -> tuple[ranking.Ranking, dict[str, int]] | None:
+    scores = ranking.score_table(_store.current(areas=[_catalogue.contest.sheet]), _catalogue)
+    scored = ranking.scored_months(scores)
+    if not scored:
+        return None
+    latest = ranking.rank_month(scores, _catalogue, scored[-1])
+    return latest, ranking.bottom_streaks(scores, scored[-1], _catalogue.contest.black_n)
+
+
+def latest_contest(context: Context) -> tuple[ranking.Ranking, dict[str, int]] | None:
+    """The latest scored 打擂 month's ranking and its consecutive-黑榜 warnings, or None."""
+    return _latest_contest(context.store, context.catalogue, context.cache_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def _latest_month(_store: Store, key: tuple) -> str | None:
     frame = _store.slices()
     return None if frame.empty else str(frame["month"].max())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from township_data import config, formatting, metrics, months, ui
+from township_data import config, formatting, metrics, months, ranking, ui
 from views.area import compare_text, tone
 
 
@@ -94,3 +94,32 @@ def area_cards(context: ui.Context, data: ui.OverviewData, month_list: list[str]
             ]
             st.markdown("\n".join(lines))
             _area_link(area.name, f"查看{area.name}")
+
+
+def contest_card(context: ui.Context) -> None:
+    """The latest 打擂 month at a glance: 红榜 and 黑榜 with totals, and repeated 黑榜 warnings."""
+    found = ui.latest_contest(context)
+    if found is None:
+        return
+    latest, streaks = found
+    st.subheader(f"人居环境打擂（{latest.label}）")
+    red_col, black_col = st.columns(2)
+    for column, board, names, colour in (
+        (red_col, ranking.RED, latest.red, "red"),
+        (black_col, ranking.BLACK, latest.black, "gray"),
+    ):
+        with column, st.container(border=True):
+            st.markdown(f"**:{colour}[{board}]**（{len(names)} 个）")
+            lines = []
+            for name in names:
+                row = latest.row(name)
+                total = formatting.number(row[ranking.TOTAL_SCORE], "分", fixed=True)
+                lines.append(f"- 第 {int(row[ranking.RANK])} 名　{name}　{total}")
+            st.markdown("\n".join(lines))
+    if streaks:
+        st.warning(
+            "连续进入黑榜：" + "、".join(f"{name}（连续 {n} 个月）" for name, n in streaks.items()),
+            icon=":material/warning:",
+        )
+    if ui.page_exists(ui.CONTEST_PAGE):
+        st.page_link(ui.CONTEST_PAGE, label="查看打擂排名", icon=":material/arrow_forward:")
