@@ -60,6 +60,7 @@ def test_template_fill_import_export_replace_history_restore(tmp_path: Path) -> 
     assert table.loc["蛇形村", "排查安全隐患（处）"] == "5"
     assert table.loc["镇本级", "专项隐患排查整治（次）"] == "3"
     assert table.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
+    assert table.loc["杉林村", "专项隐患排查整治（次）"] == "—"  # town-level: not a village's cell
 
     assert run("import", str(second), data_dir=data).returncode == 0
     xlsx = tmp_path / "安全生产.xlsx"

@@ -165,7 +165,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if first > last:
         print("起始月份晚于结束月份", file=sys.stderr)
         return EXIT_INVALID
-    table = metrics.period_table(values, catalogue, args.area, first, last)
+    table = metrics.download_table(
+        metrics.period_table(values, catalogue, args.area, first, last), catalogue, args.area
+    )
     title = f"{catalogue.township_name}{months.period_label(first, last)}{args.area}工作数据"
     out = Path(args.out)
     if out.suffix.lower() == ".csv":
