@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from openpyxl import Workbook
 from township_data import config
 from township_data.catalogue import Catalogue, load_catalogue
 from township_data.store import Store, dispose_engines, open_store
+
+from . import _postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +37,64 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def store(data_dir: Path, catalogue: Catalogue) -> Store:
     return open_store(data_dir, catalogue)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL database for the session (see tests/_postgres.py).
+
+    Skipped where PostgreSQL cannot be had, except in CI (CI=true), where that fails the run, so
+    the PostgreSQL half of the store tests can never silently not run.
+    """
+    try:
+        with _postgres.server() as url:
+            yield url
+    except _postgres.Unavailable as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(
+    request: pytest.FixtureRequest, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """An empty store's database on each engine: the data folder's SQLite file, then PostgreSQL.
+
+    Also set as TOWNSHIP_DATABASE_URL, so command-line runs without --data-dir use it.
+    """
+    if request.param == "sqlite":
+        url = config.database_url(data_dir)
+        monkeypatch.setenv("TOWNSHIP_DATABASE_URL", url)
+        yield url
+        return
+    with _postgres.fresh_schema(request.getfixturevalue("postgres_server")) as url:
+        monkeypatch.setenv("TOWNSHIP_DATABASE_URL", url)
+        yield url
+        dispose_engines()
+
+
+SHIQIAO_VILLAGES = ["石桥社区", "柳溪村", "马鞍村", "双河村", "红岩村", "大坪村"]
+
+
+def second_township_catalogue() -> str:
+    """The shipped catalogue's text for another township: 石桥镇 with its own six villages."""
+    text = config.DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+    text = text.replace('key = "tanwan"', 'key = "shiqiao"', 1)
+    text = text.replace('name = "潭湾镇"', 'name = "石桥镇"', 1)
+    head = text[: text.index("[[villages]]")]
+    return head + "".join(f'[[villages]]\nname = "{v}"\n\n' for v in SHIQIAO_VILLAGES)
+
+
+@pytest.fixture
+def county_catalogues(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A county's catalogue folder (潭湾镇 and 石桥镇), set as TOWNSHIP_CATALOGUE."""
+    folder = tmp_path / "catalogues"
+    folder.mkdir()
+    (folder / "1_tanwan.toml").write_bytes(config.DEFAULT_CATALOGUE.read_bytes())
+    (folder / "2_shiqiao.toml").write_text(second_township_catalogue(), encoding="utf-8")
+    monkeypatch.setenv("TOWNSHIP_CATALOGUE", str(folder))
+    return folder
 
 
 Rows = list[list[object]]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from township_data import config
-from township_data.catalogue import TOWN, load_catalogue, parse_catalogue
+from township_data.catalogue import TOWN, load_catalogue, load_catalogues, parse_catalogue
 from township_data.errors import CatalogueError
 
 # Every figure of the seed report (../shared/spec/indicators-from-seed.md): area, indicator,
@@ -229,3 +229,40 @@ def test_missing_file_is_a_catalogue_error(tmp_path: Path) -> None:
 def test_parse_is_deterministic_fingerprint(catalogue) -> None:
     again = parse_catalogue(config.DEFAULT_CATALOGUE.read_bytes(), config.DEFAULT_CATALOGUE)
     assert again.fingerprint == catalogue.fingerprint
+
+
+# ------------------------------------------------------- a county: one file per township
+
+
+def test_a_county_folder_holds_one_catalogue_per_township(county_catalogues: Path) -> None:
+    catalogues = load_catalogues()
+    assert list(catalogues) == ["tanwan", "shiqiao"]  # file name order
+    assert catalogues["shiqiao"].township_name == "石桥镇"
+    assert catalogues["shiqiao"].village_names[:2] == ["石桥社区", "柳溪村"]
+    assert catalogues["shiqiao"].resolve_village("柳溪村委会") == "柳溪村"
+    assert catalogues["shiqiao"].resolve_village("酉庄村") is None
+    assert load_catalogue(township="shiqiao") is catalogues["shiqiao"]
+    with pytest.raises(CatalogueError, match="有 2 个镇，请指定是哪个镇") as caught:
+        load_catalogue()
+    assert "tanwan（潭湾镇）、shiqiao（石桥镇）" in str(caught.value)
+    with pytest.raises(CatalogueError, match="没有代号为“qingshui”的镇"):
+        load_catalogue(township="qingshui")
+    # a single file is a township's own deployment: no choice to make
+    assert load_catalogue(county_catalogues / "2_shiqiao.toml").township_key == "shiqiao"
+    assert list(load_catalogues(county_catalogues / "2_shiqiao.toml")) == ["shiqiao"]
+
+
+def test_a_county_folder_refuses_duplicate_keys_broken_files_and_emptiness(
+    county_catalogues: Path, tmp_path: Path
+) -> None:
+    (county_catalogues / "3_copy.toml").write_bytes(config.DEFAULT_CATALOGUE.read_bytes())
+    (county_catalogues / "4_broken.toml").write_text("[township\nkey=", encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogues()
+    messages = [str(p) for p in caught.value.problems]
+    assert any(m.startswith("3_copy.toml") and "已用于 1_tanwan.toml" in m for m in messages)
+    assert any(m.startswith("4_broken.toml") and "TOML" in m for m in messages)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(CatalogueError, match=r"没有任何 \.toml 指标目录文件"):
+        load_catalogues(empty)

@@ -19,9 +19,12 @@ from township_data.cli import main
 from township_data.workbook import read_workbook
 
 
-def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str, data_dir: Path | None) -> subprocess.CompletedProcess[str]:
+    """The command in a subprocess: on `data_dir`'s SQLite file, or with None on the store that
+    TOWNSHIP_DATABASE_URL names (the database_url fixture: SQLite, then PostgreSQL)."""
+    extra = ["--data-dir", str(data_dir)] if data_dir else []
     return subprocess.run(
-        [sys.executable, "-m", "township_data", *args, "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "township_data", *args, *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -38,8 +41,10 @@ def fill(template: Path, out: Path, checks: int, hazards: int) -> None:
     book.save(out)
 
 
-def test_template_fill_import_export_replace_history_restore(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_template_fill_import_export_replace_history_restore(
+    tmp_path: Path, database_url: str
+) -> None:
+    data = None  # the database_url store
     template = tmp_path / "模板.xlsx"
     done = run("template", "--out", str(template), "--month", "2024-03", data_dir=data)
     assert done.returncode == 0 and "2024年3月" in done.stdout
@@ -102,8 +107,10 @@ def test_template_fill_import_export_replace_history_restore(tmp_path: Path) -> 
     assert again.returncode == 0 and "完全相同" in again.stdout
 
 
-def test_invalid_workbook_exit_1_with_chinese_problems_and_nothing_stored(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_invalid_workbook_exit_1_with_chinese_problems_and_nothing_stored(
+    tmp_path: Path, database_url: str
+) -> None:
+    data = None  # the database_url store
     template = tmp_path / "t.xlsx"
     run("template", "--out", str(template), data_dir=data)
     book = load_workbook(template)
@@ -282,3 +289,23 @@ def test_editor_usage_errors(data_dir, monkeypatch, capsys, fast_bcrypt) -> None
     with pytest.raises(SystemExit) as caught:
         cli.main(["editor", "add", "张三", "password-as-argument"])
     assert caught.value.code == cli.EXIT_USAGE
+
+
+def test_a_county_names_the_township_on_the_command_line(
+    tmp_path: Path, county_catalogues: Path
+) -> None:
+    out = tmp_path / "石桥模板.xlsx"
+    done = run("template", "--out", str(out), "--township", "shiqiao", data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    sheet = load_workbook(out)["安全生产"]
+    assert [sheet.cell(row, 1).value for row in range(4, 10)] == [
+        "石桥社区",
+        "柳溪村",
+        "马鞍村",
+        "双河村",
+        "红岩村",
+        "大坪村",
+    ]
+    done = run("history", data_dir=tmp_path)
+    assert done.returncode == 1 and "有 2 个镇，请指定是哪个镇" in done.stderr
+    assert "--township" in done.stderr and "Traceback" not in done.stderr

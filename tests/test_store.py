@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 
@@ -12,8 +13,15 @@ import sqlalchemy as sa
 from tests.conftest import build_workbook
 from township_data import store as store_module
 from township_data.errors import StoreError
-from township_data.store import Store
+from township_data.store import KEY, KEYED, Store
 from township_data.workbook import read_workbook
+
+
+@pytest.fixture
+def store(database_url: str, catalogue) -> Store:
+    """Every test of this module runs on SQLite and on PostgreSQL (conftest.database_url)."""
+    return Store(database_url, catalogue.township_key, catalogue.township_name)
+
 
 HEADER = ["村（社区）", "月份", "检查生产经营单位", "排查安全隐患", "专项隐患排查整治"]
 
@@ -188,8 +196,8 @@ def test_diff_labels_changes(store: Store, catalogue) -> None:
     assert old == 4 and pd.isna(new) and change == "改为未报"
 
 
-def test_townships_are_separate(data_dir, catalogue) -> None:
-    url = f"sqlite:///{data_dir / 'county.sqlite3'}"
+def test_townships_are_separate(database_url, catalogue) -> None:
+    url = database_url
     a, b = Store(url, "tanwan", "潭湾镇"), Store(url, "other", "另一镇")
     a.import_workbook(read_workbook(safety("2024-03", 10), "a.xlsx", catalogue), "x")
     assert len(a.current()) == 4 and b.current().empty and b.is_empty()
@@ -384,3 +392,189 @@ def test_version_slices_of_an_unknown_version_is_a_chinese_error(store) -> None:
     with pytest.raises(StoreError) as caught:
         store.version_slices(999)
     assert "版本 999 不存在" in str(caught.value)
+
+
+# ------------------------------------------------------- two OS processes on one database
+
+
+def full_workbook(catalogue, month: str, base: int) -> bytes:
+    """Every area sheet of one month, every village and indicator filled (about 1,300 values)."""
+    sheets = {}
+    for area in catalogue.areas:
+        header = ["村（社区）", "月份", *[ind.name for ind in area.indicators]]
+        rows: list[list[object]] = [header]
+        for place in [*catalogue.village_names, "全镇"]:
+            town = place == "全镇"
+            rows.append(
+                [place, month]
+                + [
+                    (base + k) % 50 if (ind.town_row if town else ind.village_rows) else None
+                    for k, ind in enumerate(area.indicators)
+                ]
+            )
+        sheets[area.name] = rows
+    return build_workbook(sheets)
+
+
+def _open(url: str, township: str) -> Store:
+    return Store(url, township, township)
+
+
+def _import_worker(url, township, data, name, month, start, results) -> None:
+    """A separate process: parse first, wait for the other writer, then import (timed)."""
+    from township_data.catalogue import load_catalogue
+
+    store = _open(url, township)
+    parsed = read_workbook(data, name, load_catalogue())
+    start.wait()
+    began = time.perf_counter()
+    result = store.import_workbook(parsed, name)
+    results.put(
+        (
+            name,
+            result.version_id,
+            result.added,
+            result.replaced,
+            result.unchanged,
+            time.perf_counter() - began,
+        )
+    )
+
+
+def _reader_worker(url, township, slice_sizes, stop, results) -> None:
+    """A separate process reading current values until told to stop; counts torn reads.
+
+    Every slice of every import holds the same number of values, so a read that shows a slice
+    with a mix of versions, or with a count other than 0 or the full size, saw half an import.
+    """
+    store = _open(url, township)
+    reads = torn = 0
+    while not stop.is_set() or reads == 0:
+        frame = store.current(with_source=True)
+        for (area, month), group in frame.groupby(["area", "month"]):
+            if group["version_id"].nunique() != 1 or len(group) != slice_sizes[f"{area}|{month}"]:
+                torn += 1
+        reads += 1
+    results.put((reads, torn))
+
+
+def _spawn():
+    return multiprocessing.get_context("spawn")
+
+
+@pytest.mark.parametrize("townships", ["same-township", "two-townships"])
+def test_two_processes_importing_at_once_never_interleave(
+    database_url: str, catalogue, townships: str
+) -> None:
+    """Two OS processes import the same month at once, into one township or into two.
+
+    Whatever order the database lets them in, each version holds exactly its own file's values,
+    the later one replaced the earlier one (it read the other's committed rows after waiting for
+    the lock), and a third process reading all the while never saw half an import.
+    """
+    books = {
+        "甲.xlsx": full_workbook(catalogue, "2024-03", 1),
+        "乙.xlsx": full_workbook(catalogue, "2024-03", 7),
+    }
+    owners = {
+        "甲.xlsx": "tanwan",
+        "乙.xlsx": "tanwan" if townships == "same-township" else "shiqiao",
+    }
+    parsed = {name: read_workbook(data, name, catalogue) for name, data in books.items()}
+    sizes = parsed["甲.xlsx"].values.groupby(["area", "month"]).size()
+    slice_sizes = {f"{a}|{m}": int(n) for (a, m), n in sizes.items()}
+    for township in set(owners.values()):
+        _open(database_url, township)  # both township rows exist before the race
+    ctx = _spawn()
+    start, stop, results, reads = ctx.Barrier(2), ctx.Event(), ctx.Queue(), ctx.Queue()
+    reader = ctx.Process(
+        target=_reader_worker, args=(database_url, "tanwan", slice_sizes, stop, reads)
+    )
+    reader.start()
+    writers = [
+        ctx.Process(
+            target=_import_worker,
+            args=(database_url, owners[name], data, name, "2024-03", start, results),
+        )
+        for name, data in books.items()
+    ]
+    for p in writers:
+        p.start()
+    outcome = {}
+    for _ in writers:
+        name, version_id, added, replaced, unchanged, _seconds = results.get(timeout=120)
+        outcome[name] = (version_id, added, replaced, unchanged)
+    stop.set()
+    read_count, torn = reads.get(timeout=120)
+    for p in [*writers, reader]:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert torn == 0 and read_count > 0
+
+    total = len(parsed["甲.xlsx"].values)
+    assert sorted(v for v, *_ in outcome.values()) == [1, 2]
+    for name, data in parsed.items():
+        store = _open(database_url, owners[name])
+        version_id = outcome[name][0]
+        mine = store.version_values(version_id).sort_values(KEY, ignore_index=True)
+        expected = data.values.sort_values(KEY, ignore_index=True)
+        assert mine[KEYED].equals(expected[KEYED])  # never a mix of the two files
+    if townships == "two-townships":
+        for name in parsed:
+            assert outcome[name][1:] == (total, 0, 0)  # each township's first data
+            store = _open(database_url, owners[name])
+            assert len(store.current()) == total and len(store.history()) == 1
+        return
+    first, second = sorted(parsed, key=lambda n: outcome[n][0])
+    assert outcome[first][1:] == (total, 0, 0)
+    # The later writer compared against the earlier one's committed values: every value whose
+    # number differs between the files is 修改, the rest 不变, none 新增.
+    merged = parsed[first].values.merge(parsed[second].values, on=KEY)
+    differ = int((merged["value_x"] != merged["value_y"]).sum())
+    assert outcome[second][1:] == (0, differ, total - differ) and differ > 0
+    store = _open(database_url, "tanwan")
+    with store.engine.connect() as conn:
+        replaced = conn.execute(
+            sa.select(store_module.version_slices.c.replaced_version_id).where(
+                store_module.version_slices.c.version_id == outcome[second][0]
+            )
+        ).scalars()
+        assert set(replaced) == {outcome[first][0]}
+    now = store.current(with_source=True)
+    assert set(now["version_id"]) == {outcome[second][0]} and len(now) == total
+
+
+def test_a_writer_waiting_for_the_lock_then_sees_the_committed_import(
+    store: Store, database_url: str, catalogue
+) -> None:
+    """Deterministic form of the race: this process holds the township's write lock with an
+    import in progress while another OS process tries to import the same month.
+
+    The other process waits for the lock (an UPDATE blocked on the row lock on PostgreSQL,
+    BEGIN IMMEDIATE on SQLite) and, once it proceeds, reads this import's committed rows: under
+    PostgreSQL's READ COMMITTED every statement after the lock takes a fresh snapshot and
+    nothing the import uses was read before it. So it records 修改 against version 1, not 新增.
+    """
+    first = read_workbook(full_workbook(catalogue, "2024-03", 1), "甲.xlsx", catalogue)
+    second_book = full_workbook(catalogue, "2024-03", 7)
+    ctx = _spawn()
+    start, results = ctx.Barrier(2), ctx.Queue()
+    other = ctx.Process(
+        target=_import_worker,
+        args=(database_url, store.township, second_book, "乙.xlsx", "2024-03", start, results),
+    )
+    other.start()
+    with store._write() as conn:
+        store._lock(conn)
+        held = store._import(conn, first, "甲")
+        start.wait(timeout=120)  # the other process now calls import_workbook and must wait
+        time.sleep(1.5)
+    _name, version_id, added, replaced, unchanged, seconds = results.get(timeout=120)
+    other.join(timeout=60)
+    assert other.exitcode == 0
+    assert held.version_id == 1 and version_id == 2
+    assert seconds > 1.0  # it really waited for this transaction
+    total = len(first.values)
+    assert added == 0 and replaced + unchanged == total and replaced > 0
+    assert set(store.current(with_source=True)["version_id"]) == {2}
+    assert store.history()["id"].tolist() == [2, 1] and store.revision() == 2

@@ -97,7 +97,7 @@ def _user(args: argparse.Namespace) -> str:
 
 
 def _context(args: argparse.Namespace) -> tuple[Catalogue, Store]:
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(township=args.township)
     folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
     return catalogue, open_store(folder, catalogue)
 
@@ -105,7 +105,7 @@ def _context(args: argparse.Namespace) -> tuple[Catalogue, Store]:
 def cmd_template(args: argparse.Namespace) -> int:
     from .workbook import write_template
 
-    catalogue = load_catalogue()
+    catalogue = load_catalogue(township=args.township)
     Path(args.out).write_bytes(write_template(catalogue, args.month))
     when = months.label(args.month) if args.month else "（月份待填）"
     print(f"已生成{when}的空白月报模板：{args.out}")
@@ -306,8 +306,36 @@ def cmd_editor(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_samples
 
-    paths = write_samples(Path(args.out), load_catalogue())
+    paths = write_samples(Path(args.out), load_catalogue(township=args.township))
     print(f"已生成 {len(paths)} 个示例月报工作簿：{args.out}")
+    return EXIT_OK
+
+
+def cmd_move(args: argparse.Namespace) -> int:
+    """Copy the store (every version, numbers kept) into another database, counted per table."""
+    from .move import move
+
+    folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
+    source = config.database_url(folder)
+    target = config.normalise_url(args.to)
+    print(f"从 {config.display_url(source)}")
+    print(f"复制到 {config.display_url(target)}")
+    only = [args.township] if args.township else None
+    result = move(source, target, only, new_ids=args.new_ids)
+    print("表\t源数据库行数\t目标数据库行数\t核对")
+    for count in result.counts:
+        print(f"{count.label}\t{count.source}\t{count.target}\t{'一致' if count.ok else '不一致'}")
+    places = "、".join(result.townships.values())
+    if result.first_id is None:
+        numbers = ""
+    elif result.offset:
+        numbers = f"，版本号顺延为 {result.first_id}–{result.last_id}（原版本号加 {result.offset}）"
+    else:
+        numbers = f"，版本号 {result.first_id}–{result.last_id} 不变"
+    print(
+        f"已复制{places}的 {result.versions} 个版本{numbers}，各表行数核对一致，"
+        f"用时 {result.seconds:.1f} 秒。原数据库未做改动，可留作备份。"
+    )
     return EXIT_OK
 
 
@@ -321,6 +349,11 @@ def build_parser() -> ChineseParser:
         "--data-dir",
         help=f"数据文件夹（默认：环境变量 TOWNSHIP_DATA_DIR，否则 {config.DEFAULT_DATA_DIR}）",
     )
+    common.add_argument(
+        "--township",
+        metavar="KEY",
+        help="镇的代号（指标目录文件夹中有多个镇时必填，见 README“县级部署”）",
+    )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
     sub.required = True
     commands: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
@@ -333,6 +366,7 @@ def build_parser() -> ChineseParser:
         "restore": ("把以前的版本恢复为当前数据", cmd_restore),
         "sample": ("生成示例月报工作簿", cmd_sample),
         "editor": ("管理可上传和恢复数据的编辑人员（add / remove / list）", cmd_editor),
+        "move": ("把数据（全部版本）复制到另一个数据库，如县里的 PostgreSQL", cmd_move),
     }
     parsers = {}
     for name, (text, func) in commands.items():
@@ -378,6 +412,17 @@ def build_parser() -> ChineseParser:
         nargs="?",
         metavar="NAME",
         help="编辑人员姓名（密码在提示后输入，或从标准输入读一行）",
+    )
+    parsers["move"].add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="目标数据库地址，如 postgresql+psycopg://用户:密码@主机/库名",
+    )
+    parsers["move"].add_argument(
+        "--new-ids",
+        action="store_true",
+        help="目标数据库中版本号已被其他镇使用时，把复制的版本号顺延",
     )
     return parser
 

@@ -58,7 +58,11 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
 
 def catalogue_path() -> Path:
-    """The indicator catalogue: TOWNSHIP_CATALOGUE if set, else the file shipped in the package."""
+    """The indicator catalogue: TOWNSHIP_CATALOGUE if set, else the file shipped in the package.
+
+    A file is one township's catalogue. A folder holds one `*.toml` catalogue per township: a
+    county's app then serves every township of the folder from one shared database.
+    """
     env = os.environ.get("TOWNSHIP_CATALOGUE")
     return Path(env).expanduser().resolve() if env else DEFAULT_CATALOGUE
 
@@ -70,10 +74,13 @@ def report_template_path() -> Path:
 
 
 def database_url(data_folder: Path | None = None) -> str:
-    """TOWNSHIP_DATABASE_URL for a shared server, else the SQLite file inside the data folder."""
+    """TOWNSHIP_DATABASE_URL for a shared server, else the SQLite file inside the data folder.
+
+    An explicit data folder (the command line's --data-dir) always means its SQLite file.
+    """
     env = os.environ.get("TOWNSHIP_DATABASE_URL")
     if env and data_folder is None:
-        return env
+        return normalise_url(env)
     folder = data_folder if data_folder is not None else data_dir()
     return f"sqlite:///{folder / DATABASE_FILE_NAME}"
 
@@ -95,3 +102,26 @@ def editors_path(data_folder: Path | None = None) -> Path:
 # worse than the same months last year, where last year's figure was at least BEHIND_MIN_BASE.
 BEHIND_SHARE = 0.30
 BEHIND_MIN_BASE = 10
+
+
+def normalise_url(url: str) -> str:
+    """A PostgreSQL address as hosting panels print it (postgres://, postgresql://) → psycopg 3.
+
+    SQLAlchemy would pick psycopg2 for a bare postgresql://, which this project does not install.
+    """
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def display_url(url: str) -> str:
+    """The database address for messages and logs, with any password masked."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.rsplit("@", 1)[-1]

@@ -250,7 +250,8 @@ class _Generator:
         tie_months = {"2023-08": (5, 6), "2024-03": (2, 3), "2024-06": (0, 1), "2023-11": (12, 13)}
         if month in tie_months:
             ranked = sorted(self.villages, key=lambda v: -sum(scores[v].values()))
-            a, b = (ranked[i] for i in tie_months[month])
+            # modulo: a township with fewer villages (a county's catalogue folder) still ties
+            a, b = (ranked[i % len(ranked)] for i in tie_months[month])
             scores[b] = dict(scores[a])
         return scores
 
@@ -349,11 +350,16 @@ def write_samples(out: Path, catalogue: Catalogue, seed: int = config.SAMPLE_SEE
 def load_into(store, catalogue: Catalogue, user: str = config.SAMPLE_USER) -> int:
     """Import the shipped sample workbooks (generated in memory if the folder is missing).
 
-    Used on first start with an empty store; returns how many versions were stored.
+    Used on first start with an empty store; returns how many versions were stored. The shipped
+    files fit the shipped catalogue only: another township's catalogue (its own villages, in a
+    county's catalogue folder) gets workbooks generated from it.
     """
+    from .catalogue import load_catalogue
     from .workbook import read_workbook
 
-    files = {p.name: p.read_bytes() for p in sorted(config.SAMPLE_DIR.glob("*.xlsx"))}
+    files = {}
+    if catalogue.fingerprint == load_catalogue(config.DEFAULT_CATALOGUE).fingerprint:
+        files = {p.name: p.read_bytes() for p in sorted(config.SAMPLE_DIR.glob("*.xlsx"))}
     if not files:
         files = sample_workbooks(catalogue)
     stored = 0

@@ -7,6 +7,12 @@ made current again by `restore`. Each write is one transaction that first bumps 
 revision: on PostgreSQL that row lock serialises writers of one township, on SQLite the
 transaction is BEGIN IMMEDIATE with a busy timeout; either way a reader never sees half an import
 and the revision is the cache key of every page.
+
+Nothing an import or restore decides on is read before that lock. PostgreSQL runs at READ
+COMMITTED: a writer blocked on the revision row proceeds once the other writer commits, and each
+of its later statements takes a fresh snapshot, so it compares against, replaces and numbers
+after the rows just committed (tests/test_store.py races two OS processes to check it). The
+schema itself is created and upgraded by Alembic (schema.py).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from . import config, months
+from . import config, months, schema
 from .errors import Problem, StoreError
 from .workbook import ParsedWorkbook
 
@@ -163,22 +169,28 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def create_engine(url: str) -> Engine:
+    """An engine set up for the store (SQLite: its folder, pragmas, BEGIN), schema untouched."""
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    _sqlite_setup(engine)
+    return engine
+
+
 def get_engine(url: str) -> Engine:
-    """One engine (and pool) per database per process; Streamlit sessions share it."""
+    """One engine (and pool) per database per process; Streamlit sessions share it.
+
+    The first use in a process brings the database's schema to the newest revision (schema.py).
+    """
     with _ENGINES_LOCK:
         engine = _ENGINES.get(url)
         if engine is None:
-            if url.startswith("sqlite"):
-                path = url.split("///", 1)[-1]
-                if path and path != ":memory:":
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                engine = sa.create_engine(
-                    url, connect_args={"timeout": 30, "check_same_thread": False}
-                )
-                _sqlite_setup(engine)
-            else:
-                engine = sa.create_engine(url, pool_pre_ping=True)
-            metadata.create_all(engine)
+            engine = create_engine(url)
+            schema.upgrade(engine)
             _ENGINES[url] = engine
         return engine
 
@@ -755,11 +767,14 @@ class Store:
                 problems=[Problem(f"版本 {version_id} 不存在", hint="用 history 查看可恢复的版本")],
                 title="恢复失败",
             )
-        pairs = conn.execute(
-            sa.select(
-                version_slices.c.area, version_slices.c.month, version_slices.c.data_version_id
-            ).where(version_slices.c.version_id == version_id)
-        ).all()
+        # Sorted here, not by the database: a PostgreSQL collation orders Chinese differently.
+        pairs = sorted(
+            conn.execute(
+                sa.select(
+                    version_slices.c.area, version_slices.c.month, version_slices.c.data_version_id
+                ).where(version_slices.c.version_id == version_id)
+            ).all()
+        )
         current_map = self._current_slice_map(conn)
         if all(current_map.get((a, m), (0, 0))[1] == d for a, m, d in pairs):
             raise _NoChange(

@@ -30,7 +30,7 @@ from . import (
     ranking,
     report,
 )
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import Catalogue, load_catalogues
 from .errors import CatalogueError, TownshipError
 from .store import Store
 
@@ -134,16 +134,66 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
         st.html(_ABSOLUTE_LINKS, unsafe_allow_javascript=True)
 
 
+def database_url() -> str:
+    """TOWNSHIP_DATABASE_URL, else `[database] url` of Streamlit's secrets file, else SQLite.
+
+    The secrets file (.streamlit/secrets.toml, never committed) keeps a server's password out of
+    the environment and the process list.
+    """
+    if os.environ.get("TOWNSHIP_DATABASE_URL"):
+        return config.database_url()
+    try:
+        url = st.secrets.get("database", {}).get("url")
+    except (FileNotFoundError, KeyError, AttributeError):
+        url = None
+    return config.normalise_url(str(url)) if url else config.database_url()
+
+
+TOWNSHIP_CHOICE = "township_choice"
+_TOWNSHIP_KEPT = "keep_township_choice"
+
+
+def _keep_township() -> None:
+    st.session_state[_TOWNSHIP_KEPT] = st.session_state[TOWNSHIP_CHOICE]
+
+
+def choose_township(catalogues: dict[str, Catalogue]) -> Catalogue:
+    """A county's catalogue folder holds several townships: the sidebar chooser picks one.
+
+    The choice is kept in the session under its own key, because Streamlit drops a widget's
+    state on a page switch: every page then opens on the township chosen last. A township's own
+    deployment (TOWNSHIP_CATALOGUE naming its one file) has no chooser and sees only its data.
+    """
+    if len(catalogues) == 1:
+        return next(iter(catalogues.values()))
+    keys = list(catalogues)
+    for remembered in (st.session_state.get(TOWNSHIP_CHOICE), st.session_state.get(_TOWNSHIP_KEPT)):
+        if remembered in catalogues:
+            st.session_state[TOWNSHIP_CHOICE] = remembered
+            break
+    else:
+        st.session_state[TOWNSHIP_CHOICE] = keys[0]
+    st.session_state[_TOWNSHIP_KEPT] = st.session_state[TOWNSHIP_CHOICE]
+    st.sidebar.selectbox(
+        "乡镇（街道）",
+        keys,
+        format_func=lambda key: catalogues[key].township_name,
+        key=TOWNSHIP_CHOICE,
+        on_change=_keep_township,
+    )
+    return catalogues[st.session_state[TOWNSHIP_CHOICE]]
+
+
 def setup(title: str, icon: str = ":material/bar_chart:") -> Context:
     """Configure the page and return the shared context; stops the page on a broken catalogue."""
     st.set_page_config(page_title=f"{title}｜{APP_NAME}", page_icon=icon, layout="wide")
     try:
-        catalogue = load_catalogue()
+        catalogue = choose_township(load_catalogues())
     except CatalogueError as exc:
         st.error("指标目录文件（catalogue.toml）有误，看板无法启动。请改正以下问题后刷新页面：")
         st.markdown("\n".join(f"- {p}" for p in exc.problems))
         st.stop()
-    url = config.database_url()
+    url = database_url()
     try:
         store = _store(url, catalogue.township_key, catalogue.township_name)
         _bootstrap(store, catalogue)
