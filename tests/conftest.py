@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import sys
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -72,6 +74,22 @@ def database_url(
         monkeypatch.setenv("TOWNSHIP_DATABASE_URL", url)
         yield url
         dispose_engines()
+
+
+def start_processes(*processes: object) -> None:
+    """Start multiprocessing processes (spawn) whose targets are functions of the test modules.
+
+    Streamlit's AppTest leaves the page it ran registered as `__main__`, and spawn re-runs the
+    parent's `__main__` in every child: the child would run app.py (importing the sample data
+    into the test's database). A neutral `__main__` while starting keeps the children clean.
+    """
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        sys.modules["__main__"] = saved
 
 
 SHIQIAO_VILLAGES = ["石桥社区", "柳溪村", "马鞍村", "双河村", "红岩村", "大坪村"]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from tests.conftest import start_processes
 from tests.test_store import safety
 from township_data import schema
 from township_data import store as store_module
@@ -92,8 +93,7 @@ def test_two_processes_starting_on_an_empty_database_at_once(database_url: str) 
         ctx.Process(target=_open_at_once, args=(database_url, start, name))
         for name in ("tanwan", "shiqiao")
     ]
-    for p in processes:
-        p.start()
+    start_processes(*processes)
     for p in processes:
         p.join(timeout=120)
     assert [p.exitcode for p in processes] == [0, 0]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+import traceback
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import build_workbook
+from tests.conftest import build_workbook, start_processes
 from township_data import store as store_module
 from township_data.errors import StoreError
 from township_data.store import KEY, KEYED, Store
@@ -397,6 +398,9 @@ def test_version_slices_of_an_unknown_version_is_a_chinese_error(store) -> None:
 # ------------------------------------------------------- two OS processes on one database
 
 
+FAILED = "worker failed"
+
+
 def full_workbook(catalogue, month: str, base: int) -> bytes:
     """Every area sheet of one month, every village and indicator filled (about 1,300 values)."""
     sheets = {}
@@ -420,25 +424,23 @@ def _open(url: str, township: str) -> Store:
     return Store(url, township, township)
 
 
-def _import_worker(url, township, data, name, month, start, results) -> None:
+def _import_worker(url, township, data, name, start, results) -> None:
     """A separate process: parse first, wait for the other writer, then import (timed)."""
     from township_data.catalogue import load_catalogue
 
-    store = _open(url, township)
-    parsed = read_workbook(data, name, load_catalogue())
-    start.wait()
-    began = time.perf_counter()
-    result = store.import_workbook(parsed, name)
-    results.put(
-        (
-            name,
-            result.version_id,
-            result.added,
-            result.replaced,
-            result.unchanged,
-            time.perf_counter() - began,
+    try:
+        store = _open(url, township)
+        parsed = read_workbook(data, name, load_catalogue())
+        start.wait(timeout=120)
+        began = time.perf_counter()
+        result = store.import_workbook(parsed, name)
+        seconds = time.perf_counter() - began
+        results.put(
+            (name, result.version_id, result.added, result.replaced, result.unchanged, seconds)
         )
-    )
+    except BaseException:
+        results.put((FAILED, traceback.format_exc()))
+        raise
 
 
 def _reader_worker(url, township, slice_sizes, stop, results) -> None:
@@ -447,15 +449,27 @@ def _reader_worker(url, township, slice_sizes, stop, results) -> None:
     Every slice of every import holds the same number of values, so a read that shows a slice
     with a mix of versions, or with a count other than 0 or the full size, saw half an import.
     """
-    store = _open(url, township)
-    reads = torn = 0
-    while not stop.is_set() or reads == 0:
-        frame = store.current(with_source=True)
-        for (area, month), group in frame.groupby(["area", "month"]):
-            if group["version_id"].nunique() != 1 or len(group) != slice_sizes[f"{area}|{month}"]:
-                torn += 1
-        reads += 1
-    results.put((reads, torn))
+    try:
+        store = _open(url, township)
+        reads = torn = 0
+        while not stop.is_set() or reads == 0:
+            frame = store.current(with_source=True)
+            for (area, month), group in frame.groupby(["area", "month"]):
+                size = slice_sizes.get(f"{area}|{month}")
+                if group["version_id"].nunique() != 1 or len(group) != size:
+                    torn += 1
+            reads += 1
+        results.put((reads, torn))
+    except BaseException:
+        results.put((FAILED, traceback.format_exc()))
+        raise
+
+
+def _result(queue) -> tuple:
+    """The next report of a worker process; a failure there fails the test with its traceback."""
+    item = queue.get(timeout=120)
+    assert item[0] != FAILED, item[1]
+    return item
 
 
 def _spawn():
@@ -490,22 +504,20 @@ def test_two_processes_importing_at_once_never_interleave(
     reader = ctx.Process(
         target=_reader_worker, args=(database_url, "tanwan", slice_sizes, stop, reads)
     )
-    reader.start()
     writers = [
         ctx.Process(
             target=_import_worker,
-            args=(database_url, owners[name], data, name, "2024-03", start, results),
+            args=(database_url, owners[name], data, name, start, results),
         )
         for name, data in books.items()
     ]
-    for p in writers:
-        p.start()
+    start_processes(reader, *writers)
     outcome = {}
     for _ in writers:
-        name, version_id, added, replaced, unchanged, _seconds = results.get(timeout=120)
+        name, version_id, added, replaced, unchanged, _seconds = _result(results)
         outcome[name] = (version_id, added, replaced, unchanged)
     stop.set()
-    read_count, torn = reads.get(timeout=120)
+    read_count, torn = _result(reads)
     for p in [*writers, reader]:
         p.join(timeout=60)
         assert p.exitcode == 0
@@ -561,15 +573,15 @@ def test_a_writer_waiting_for_the_lock_then_sees_the_committed_import(
     start, results = ctx.Barrier(2), ctx.Queue()
     other = ctx.Process(
         target=_import_worker,
-        args=(database_url, store.township, second_book, "乙.xlsx", "2024-03", start, results),
+        args=(database_url, store.township, second_book, "乙.xlsx", start, results),
     )
-    other.start()
+    start_processes(other)
     with store._write() as conn:
         store._lock(conn)
         held = store._import(conn, first, "甲")
         start.wait(timeout=120)  # the other process now calls import_workbook and must wait
         time.sleep(1.5)
-    _name, version_id, added, replaced, unchanged, seconds = results.get(timeout=120)
+    _name, version_id, added, replaced, unchanged, seconds = _result(results)
     other.join(timeout=60)
     assert other.exitcode == 0
     assert held.version_id == 1 and version_id == 2

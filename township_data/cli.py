@@ -342,7 +342,7 @@ def cmd_move(args: argparse.Namespace) -> int:
 def build_parser() -> ChineseParser:
     parser = ChineseParser(
         prog="python -m township_data",
-        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据",
+        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
