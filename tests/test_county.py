@@ -53,11 +53,13 @@ def test_a_county_user_chooses_the_township_and_keeps_it_across_pages(
     assert title == "潭湾镇工作数据看板"
     assert metrics["数据月份"] == "2024年3月–2024年3月" and metrics["村（社区）"] == "16 个"
 
+    at.session_state["upload_preview"] = ("潭湾镇的预览", None)
     at.selectbox(key=CHOICE).set_value("shiqiao").run()
     assert not at.exception
     title, metrics = shown(at)
     assert title == "石桥镇工作数据看板"
     assert metrics["数据月份"] == "2024年1月–2024年2月" and metrics["村（社区）"] == "6 个"
+    assert "upload_preview" not in at.session_state  # never confirmed for another township
     assert metrics["已载入月份"] == "2 个月"
     assert not any("示例数据" in i.value for i in at.info)
 

@@ -153,8 +153,15 @@ TOWNSHIP_CHOICE = "township_choice"
 _TOWNSHIP_KEPT = "keep_township_choice"
 
 
+# Previews the upload and history pages keep until the user confirms: computed against one
+# township's data, they must never be confirmed for another.
+_TOWNSHIP_BOUND = ("upload_preview", "restore_preview")
+
+
 def _keep_township() -> None:
     st.session_state[_TOWNSHIP_KEPT] = st.session_state[TOWNSHIP_CHOICE]
+    for key in _TOWNSHIP_BOUND:
+        st.session_state.pop(key, None)
 
 
 def choose_township(catalogues: dict[str, Catalogue]) -> Catalogue:
