@@ -36,6 +36,7 @@ TABLE_LABELS = {
     "report_texts": "工作总结文字",
 }
 BATCH_ROWS = 5_000
+BATCH_IDS = 500  # version numbers per IN (…) list: well under any driver's parameter limit
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,9 @@ def move(
                 sa.select(townships.c.key, townships.c.revision).where(townships.c.key.in_(keys))
             ).all()
         )
-        ids = src.execute(
-            sa.select(sa.func.min(versions.c.id), sa.func.max(versions.c.id)).where(
-                versions.c.township.in_(keys)
-            )
-        ).one()
+        ids = sorted(
+            src.execute(sa.select(versions.c.id).where(versions.c.township.in_(keys))).scalars()
+        )
         result = MoveResult(townships={k: names[k] for k in keys})
         with _transaction(target) as dst:
             offset = _lock_target(dst, result, revisions, ids, new_ids)
@@ -167,8 +166,8 @@ def move(
                 )
             _after_copy(dst)
     result.offset = offset
-    if ids[0] is not None:
-        result.first_id, result.last_id = ids[0] + offset, ids[1] + offset
+    if ids:
+        result.first_id, result.last_id = ids[0] + offset, ids[-1] + offset
     result.seconds = time.perf_counter() - began
     return result
 
@@ -177,7 +176,7 @@ def _lock_target(
     dst: Connection,
     result: MoveResult,
     revisions: dict[str, int],
-    ids: tuple[int | None, int | None],
+    ids: list[int],
     new_ids: bool,
 ) -> int:
     """Take the target's locks, check it can take the townships, and return the id offset.
@@ -225,18 +224,20 @@ def _lock_target(
             .where(townships.c.key == key)
             .values(revision=max(revision, revisions[key] + 1))
         )
-    low, high = ids
-    if low is None:
+    if not ids:
         return 0
     newest = dst.execute(sa.select(sa.func.max(versions.c.id))).scalar() or 0
     if new_ids:
         return newest
-    taken = dst.execute(
-        sa.select(sa.func.count()).where(versions.c.id.between(low, high))
-    ).scalar_one()
+    taken = sum(
+        dst.execute(
+            sa.select(sa.func.count()).where(versions.c.id.in_(ids[i : i + BATCH_IDS]))
+        ).scalar_one()
+        for i in range(0, len(ids), BATCH_IDS)
+    )
     if taken:
         raise _refuse(
-            f"目标数据库中版本号 {low}–{high} 有 {taken} 个已被其他镇使用",
+            f"目标数据库中版本号 {ids[0]}–{ids[-1]} 有 {taken} 个已被其他镇使用",
             f"加 --new-ids 可把复制的版本号顺延为从 {newest + 1} 起",
         )
     return 0
