@@ -79,8 +79,10 @@ _SIDEBAR_SCRIPT = """<script>
 # Streamlit has no setting for a few of its own English words: the file uploader's button and
 # note, and the "Press Enter to apply" hint under text and number inputs (a value is applied
 # when the field is left anyway). The dataframe toolbar's CSV download is hidden: it has no
-# BOM, so Excel shows its Chinese garbled; pages offer their own .xlsx/.csv downloads.
-_CHINESE_CSS = """<style>
+# BOM, so Excel shows its Chinese garbled; pages offer their own .xlsx/.csv downloads. On a
+# touch screen that toolbar is always shown above a table: tables get room for it there, so it
+# does not cover the chart legend or caption above.
+_PAGE_CSS = """<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
   display: none;
 }
@@ -95,6 +97,9 @@ _CHINESE_CSS = """<style>
 }
 [data-testid="InputInstructions"] { display: none; }
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
+@media (hover: none) {
+  [data-testid="stDataFrame"] { margin-top: 2.25rem; }
+}
 </style>"""
 
 
@@ -167,7 +172,7 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
 def setup(title: str, icon: str = ":material/bar_chart:") -> Context:
     """Configure the page and return the shared context; stops the page on a broken catalogue."""
     st.set_page_config(page_title=f"{title}｜{APP_NAME}", page_icon=icon, layout="wide")
-    st.html(_CHINESE_CSS % {"max_mb": st.get_option("server.maxUploadSize")})
+    st.html(_PAGE_CSS % {"max_mb": st.get_option("server.maxUploadSize")})
     try:
         catalogue = load_catalogue()
     except CatalogueError as exc:
