@@ -6,7 +6,7 @@ import streamlit as st
 
 from township_data import months, report, ui
 
-context = ui.setup("工作总结", "📝")
+context = ui.setup("工作总结", ":material/description:")
 EDITOR = "工作总结页"
 
 
@@ -126,7 +126,7 @@ with ui.guard():
             st.warning(
                 f"本期有 {len(missing)} 个数字没有数据，文中显示为{report.MISSING}（不按 0 计），"
                 "清单见文末。",
-                icon="⚠️",
+                icon=":material/warning:",
             )
         with st.container(border=True):
             for rendered in work.render(texts):
@@ -167,7 +167,11 @@ with ui.guard():
                 continue
             st.markdown(f"**{name}**")
             for f_index, fig in figures:
-                icon = "❗" if fig.missing else ("⚠️" if fig.partial else None)
+                icon = (
+                    ":material/error:"
+                    if fig.missing
+                    else (":material/warning:" if fig.partial else None)
+                )
                 with st.expander(
                     f"{fig.label}：{fig.text}",
                     icon=icon,

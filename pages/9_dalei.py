@@ -6,7 +6,7 @@ import streamlit as st
 
 from township_data import bulletin, charts, formatting, months, ranking, ui
 
-context = ui.setup("人居环境打擂", "🏆")
+context = ui.setup("人居环境打擂", ":material/emoji_events:")
 catalogue = context.catalogue
 contest = catalogue.contest
 PLAIN = {"displayModeBar": False}

@@ -206,3 +206,32 @@ def test_small_counts_get_whole_ticks() -> None:
     assert bars.layout.xaxis.dtick == 1
     big = pd.DataFrame({"检查车辆": [300.0, 280.0, 310.0]}, index=MONTHS)
     assert charts.trend(big, {"检查车辆": ("台次", "count")}, "t").layout.yaxis.dtick is None
+
+
+def test_status_heatmap_legend_stays_clear_of_the_month_labels() -> None:
+    matrix = pd.DataFrame(
+        [["已报", "部分", "未报"], ["已报", "已报", "已报"]],
+        index=["党建引领", "安全生产"],
+        columns=MONTHS,
+    )
+    fig = charts.status_heatmap(matrix, "各领域数据报送情况（2024年）")
+    assert list(fig.data[0].x) == LABELS
+    assert [t.name for t in fig.data[1:]] == ["未报", "部分", "已报"]
+    # At the foot of the whole figure (Plotly grows the margin for it), not on the plot's
+    # bottom edge where the turned month labels are; labels turn only as far as needed.
+    legend = fig.layout.legend
+    assert (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom")
+    assert fig.layout.xaxis.tickangle is None
+    assert tuple(fig.layout.xaxis.autotickangles) == (0, 45, 90)
+
+
+def test_value_axes_and_colour_bars_use_thousands_separators_and_whole_steps() -> None:
+    money = pd.DataFrame({"临时救助金额": [24_000.0, 9_500.0]}, index=["酉庄村", "蛇形村"])
+    assert charts.village_bars(money, "元", "临时救助金额", "money").layout.xaxis.tickformat == (
+        ",~f"
+    )
+    few = pd.DataFrame([[1.0, 0.0, 3.0]], index=["酉庄村"], columns=MONTHS)
+    bar = charts.village_heatmap(few, "联村领导到村上党课", "次", "t").data[0].colorbar
+    assert bar.dtick == 1 and bar.tickformat == ",~f"
+    many = pd.DataFrame([[120.0, 80.5, 300.0]], index=["酉庄村"], columns=MONTHS)
+    assert charts.village_heatmap(many, "检查车辆", "台次", "t").data[0].colorbar.dtick is None

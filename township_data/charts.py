@@ -18,19 +18,25 @@ from .metrics import NOT_REPORTED, PARTIAL, REPORTED
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 STATUS_COLOURS = {NOT_REPORTED: "#E8E8E8", PARTIAL: "#F4B942", REPORTED: "#3A9D5D"}
+# A legend at the bottom edge of the whole figure: Plotly grows the margin for it, so it stays
+# clear of the axis labels however far they are turned.
+FOOT_LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
 
 
 def base_layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
-    """Shared look: Chinese font, title, compact margins, legend below (phones are narrow)."""
+    """Shared look: Chinese font, title, compact margins, legend at the foot (phones are narrow)."""
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT, "size": 13},
         height=height,
         margin={"l": 10, "r": 10, "t": 56, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        legend=FOOT_LEGEND,
         plot_bgcolor="white",
         hoverlabel={"font": {"family": FONT}},
     )
+    # Labels turn only when the width needs it (flat on a desktop, upright on a phone), and
+    # then far enough apart to read: at Plotly's default 30° long month names touch.
+    fig.update_xaxes(autotickangles=[0, 45, 90])
     return fig
 
 
@@ -73,9 +79,10 @@ def status_heatmap(matrix: pd.DataFrame, title: str = "各领域数据报送情�
                 marker={"color": colour, "size": 12, "symbol": "square"},
             )
         )
-    fig.update_xaxes(type="category", title_text="月份", tickangle=-45)
+    # The legend sits at the foot of the figure (base_layout), below the month labels.
+    fig.update_xaxes(type="category", title_text="月份")
     fig.update_yaxes(type="category", title_text="工作领域", autorange="reversed")
-    return base_layout(fig, title, height=120 + 34 * len(matrix.index))
+    return base_layout(fig, title, height=170 + 34 * len(matrix.index))
 
 
 # ====================================================================== 人居环境打擂 (issue 4)
@@ -207,7 +214,7 @@ def contest_rank_heatmap(
             showscale=False,
         )
     )
-    fig.update_xaxes(type="category", title_text="月份", tickangle=-45, side="bottom")
+    fig.update_xaxes(type="category", title_text="月份", side="bottom")
     fig.update_yaxes(type="category", title_text="村（社区）", autorange="reversed")
     return _contest_layout(fig, title, subtitle, height=150 + 28 * max(len(ranks.index), 1))
 
@@ -449,11 +456,21 @@ def village_bars(
             )
         )
     fig.update_yaxes(type="category", autorange="reversed", title_text="村（社区）")
-    fig.update_xaxes(title_text=axis_title(unit, unit_kind))
+    # 1,234-style ticks on the value axis (Plotly would write 20k for 20,000 元).
+    fig.update_xaxes(title_text=axis_title(unit, unit_kind), tickformat=",~f")
     _whole_ticks(fig, unit_kind, frame.max(skipna=True).max(), "x")
     fig.update_layout(barmode="group", showlegend=len(frame.columns) > 1)
     per_row = 22 * max(len(frame.columns), 1) + 8
     return _layout(fig, title, 150 + per_row * len(names), subtitle)
+
+
+def _colour_bar(z: list[list[float | None]], unit: str) -> dict:
+    """The heatmap's scale in the unit, 1,234-style; whole steps for a few counts (no 0.5 次)."""
+    bar: dict = {"title": {"text": unit}, "thickness": 12, "tickformat": ",~f"}
+    known = [v for row in z for v in row if v is not None]
+    if known and all(float(v).is_integer() for v in known) and max(known) <= 10:
+        bar["dtick"] = 1
+    return bar
 
 
 def village_heatmap(
@@ -473,7 +490,7 @@ def village_heatmap(
             texttemplate="%{text}",
             textfont={"size": 10},
             colorscale=[[0, "#FFF5EB"], [0.5, "#F28E5C"], [1, "#A61B1B"]],
-            colorbar={"title": {"text": unit}, "thickness": 12},
+            colorbar=_colour_bar(z, unit),
             hovertemplate=f"%{{y}} %{{x}}<br>{name}：%{{z:,}} {unit}<extra></extra>",
             hoverongaps=False,
             xgap=1,
@@ -624,7 +641,6 @@ def year_overlay(
             )
         fig.update_yaxes(title_text=axis_title(unit), row=row, col=1)
     _month_axis(fig, MONTH_NAMES)
-    fig.update_xaxes(tickangle=0)
     fig.update_xaxes(title_text="月份", row=rows, col=1)
     fig = _layout(fig, title, 170 + 190 * rows, subtitle)
     _panel_titles(fig)
@@ -656,6 +672,6 @@ def cumulative(
             )
         )
     _month_axis(fig, MONTH_NAMES)
-    fig.update_xaxes(tickangle=0, title_text="月份")
+    fig.update_xaxes(title_text="月份")
     fig.update_yaxes(title_text=axis_title(unit, unit_kind))
     return _layout(fig, title, 420, subtitle)

@@ -57,15 +57,50 @@ OTHER_PAGES = [
 
 # st.page_link renders hrefs relative to the app ("zongjie"); tools that read the attribute
 # (link checkers, the team's screenshot script) need the absolute address the browser resolves.
-_ABSOLUTE_LINKS = """<script>
+# On a phone the sidebar covers the page: once a page is chosen it closes, as Streamlit's own
+# navigation does. Installed once per browser tab (the script runs again on every rerun).
+_SIDEBAR_SCRIPT = """<script>
 (() => {
+  if (window.townshipSidebar) return;
+  window.townshipSidebar = true;
   const fix = () => document.querySelectorAll('[data-testid="stSidebar"] a[href]').forEach((a) => {
     if (!/^https?:/.test(a.getAttribute("href"))) a.setAttribute("href", a.href);
   });
   fix();
   new MutationObserver(fix).observe(document.body, { childList: true, subtree: true });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest('[data-testid="stSidebar"] a[href]');
+    if (!link || !window.matchMedia("(max-width: 767.98px)").matches) return;
+    setTimeout(() => document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click());
+  });
 })();
 </script>"""
+
+# Streamlit has no setting for a few of its own English words: the file uploader's button and
+# note, and the "Press Enter to apply" hint under text and number inputs (a value is applied
+# when the field is left anyway). The dataframe toolbar's CSV download is hidden: it has no
+# BOM, so Excel shows its Chinese garbled; pages offer their own .xlsx/.csv downloads. On a
+# touch screen that toolbar is always shown above a table: tables get room for it there, so it
+# does not cover the chart legend or caption above.
+_PAGE_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  display: none;
+}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
+  content: "选择文件";
+}
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "或把文件拖到这里 · 每个文件不超过 %(max_mb)s MB";
+  font-size: 0.875rem;
+  opacity: 0.6;
+}
+[data-testid="InputInstructions"] { display: none; }
+[data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
+@media (hover: none) {
+  [data-testid="stDataFrame"] { margin-top: 2.25rem; }
+}
+</style>"""
 
 
 @dataclass(frozen=True)
@@ -131,7 +166,7 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
         st.caption(
             f"数据截至 {months.label(latest)} · 第 {revision} 次更新" if latest else "尚无数据"
         )
-        st.html(_ABSOLUTE_LINKS, unsafe_allow_javascript=True)
+        st.html(_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
 
 
 def database_url() -> str:
@@ -194,6 +229,7 @@ def choose_township(catalogues: dict[str, Catalogue]) -> Catalogue:
 def setup(title: str, icon: str = ":material/bar_chart:") -> Context:
     """Configure the page and return the shared context; stops the page on a broken catalogue."""
     st.set_page_config(page_title=f"{title}｜{APP_NAME}", page_icon=icon, layout="wide")
+    st.html(_PAGE_CSS % {"max_mb": st.get_option("server.maxUploadSize")})
     try:
         catalogue = choose_township(load_catalogues())
     except CatalogueError as exc:

@@ -1,0 +1,1 @@
+"""End-to-end tests: the real server in Debian's Chromium (see conftest.py)."""
