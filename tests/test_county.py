@@ -36,7 +36,12 @@ def store_both(url: str) -> None:
 
 
 def shown(at) -> tuple[str, dict[str, str]]:
-    return at.title[0].value, {m.label: m.value for m in at.metric}
+    """The home page's title and figures (the data span is a caption: 数据月份：…)."""
+    figures = {m.label: m.value for m in at.metric}
+    for caption in at.caption:
+        if caption.value.startswith("数据月份："):
+            figures["数据月份"] = caption.value.removeprefix("数据月份：")
+    return at.title[0].value, figures
 
 
 def test_a_county_user_chooses_the_township_and_keeps_it_across_pages(
