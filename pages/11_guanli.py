@@ -35,7 +35,7 @@ with ui.guard():
             format_func=months.label,
             key="manage_status_month",
         )
-        matrix = metrics.village_status(ui.values(context), catalogue, month)
+        matrix = metrics.village_status(ui.month_values(context, month), catalogue, month)
         counts = metrics.status_counts(matrix)
         cols = st.columns(3)
         cols[0].metric("已报（村×领域）", f"{counts[metrics.REPORTED]} 项")
