@@ -406,6 +406,19 @@ def version_values(context: Context, version_id: int) -> pd.DataFrame:
     return _version_values(context.store, context.store.url, context.store.township, version_id)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _restore_preview(
+    _store: Store, _catalogue: Catalogue, key: tuple, version_id: int
+) -> changes.Preview:
+    return changes.preview_restore(_store, version_id, _catalogue)
+
+
+def restore_preview(context: Context, version_id: int) -> changes.Preview:
+    """What restoring a version would change, computed once per store revision and version
+    (a back-fill version compares tens of thousands of values)."""
+    return _restore_preview(context.store, context.catalogue, context.cache_key, version_id)
+
+
 # ------------------------------------------------------------------ shared widgets
 
 PERIOD_KIND_KEY = "period_kind"
