@@ -486,3 +486,23 @@ def test_status_from_counts_matches_status_matrix(catalogue) -> None:
     pd.testing.assert_frame_equal(matrix, metrics.status_matrix(values, catalogue, months))
     assert matrix.loc["党建引领", "2024-02"] == "部分"  # only the 全镇 row reported
     assert matrix.loc["安全生产", "2024-01"] == "已报"
+
+
+def test_township_rows_give_the_same_period_figures(catalogue) -> None:
+    series = metrics.town_monthly(VALUES, catalogue)
+    rows = metrics.township_rows(series, VALUES, catalogue)
+    assert len(rows) < len(VALUES)
+    for area in ("安全生产", "乡村振兴", "党管武装", "党建引领"):
+        period = Period("2024-01", "2024-02")
+        expected = metrics.headline(VALUES, catalogue, area, period)
+        got = metrics.headline(rows, catalogue, area, period)
+        cols = ["indicator", "value", "previous", "year_ago"]
+        pd.testing.assert_frame_equal(got[cols], expected[cols])
+    # a monthly count added across villages is one township row a month
+    checks = rows[rows["indicator"] == "检查生产经营单位"]
+    assert checks[["village", "month", "value"]].values.tolist() == [
+        ["全镇", "2024-01", 8.0],
+        ["全镇", "2024-02", 4.0],
+    ]
+    # a rate keeps its village rows
+    assert len(rows[rows["indicator"] == "家庭医生签约率"]) == 3

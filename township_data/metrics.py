@@ -206,6 +206,28 @@ def town_monthly(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return town_monthly_from_totals(monthly_totals(values), catalogue)
 
 
+def township_rows(series: pd.DataFrame, values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Tidy values that give the same period figures (value, previous, year ago) with far fewer
+    rows: an indicator counted monthly and added across villages (combine and across both sum)
+    enters as one 全镇 row per month holding the township's monthly figure from `series`
+    (`town_monthly_from_totals`), whose sum over any months is the period's figure; every other
+    indicator keeps its rows from `values`. Villages-reported counts do not survive: for the
+    overview, which shows figures only.
+    """
+    rule = rules(catalogue)
+    summed = rule[(rule["combine"] == "sum") & (rule["across"] == "sum")]
+    keys = set(zip(summed["area"], summed["indicator"], strict=True))
+
+    def is_summed(frame: pd.DataFrame) -> pd.Series:
+        keyed = zip(frame["area"], frame["indicator"], strict=True)
+        return pd.Series([k in keys for k in keyed], index=frame.index, dtype=bool)
+
+    town = series[is_summed(series) & series["value"].notna()].assign(village=TOWN)
+    rest = values[~is_summed(values)]
+    columns = ["area", "indicator", "village", "month", "value"]
+    return pd.concat([town[columns], rest[columns]], ignore_index=True)
+
+
 def period_table(
     values: pd.DataFrame,
     catalogue: Catalogue,

@@ -719,8 +719,19 @@ def _overview_data(
     _store: Store, _catalogue: Catalogue, key: tuple, loaded: tuple[str, ...]
 ) -> OverviewData:
     period = months.year_to_date(loaded[-1])
-    needed = {*period.months, *period.previous().months, *period.year_ago().months}
-    frame = _store.current(months=sorted(needed))
+    needed = sorted({*period.months, *period.previous().months, *period.year_ago().months})
+    # Monthly counts come from the kept totals as one township row a month; only stocks and
+    # rates are read per village, and only the indicators the overview shows or judges.
+    shown = {i.name for a in _catalogue.areas for i in a.key_indicators}
+    judged = {i.name for i in _catalogue.all_indicators() if i.higher_better is not None}
+    series = metrics.town_monthly_from_totals(
+        _store.totals(first=needed[0], last=needed[-1]), _catalogue
+    )
+    frame = metrics.township_rows(
+        series[series["month"].isin(needed)],
+        _store.current(months=needed, indicators=sorted(shown | judged)),
+        _catalogue,
+    )
     pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
     return OverviewData(
         year_so_far={
@@ -730,7 +741,7 @@ def _overview_data(
             for area in _catalogue.areas
         },
         behind=metrics.behind_last_year(frame, _catalogue, loaded[-1]),
-        unreported=metrics.unreported(frame, _catalogue, loaded[-1]),
+        unreported=metrics.unreported(_store.current(months=[loaded[-1]]), _catalogue, loaded[-1]),
         hazards=metrics.hazards(
             _store.current(areas=[metrics.SAFETY_AREA], indicators=pair), *pair, list(loaded)
         )
