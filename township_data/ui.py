@@ -722,14 +722,17 @@ def _overview_data(
     needed = sorted({*period.months, *period.previous().months, *period.year_ago().months})
     # Monthly counts come from the kept totals as one township row a month; only stocks and
     # rates are read per village, and only the indicators the overview shows or judges.
-    shown = {i.name for a in _catalogue.areas for i in a.key_indicators}
-    judged = {i.name for i in _catalogue.all_indicators() if i.higher_better is not None}
+    used = [
+        *(i for a in _catalogue.areas for i in a.key_indicators),
+        *(i for i in _catalogue.all_indicators() if i.higher_better is not None),
+    ]
+    per_village = sorted({i.name for i in used if (i.combine, i.across) != ("sum", "sum")})
     series = metrics.town_monthly_from_totals(
         _store.totals(first=needed[0], last=needed[-1]), _catalogue
     )
     frame = metrics.township_rows(
         series[series["month"].isin(needed)],
-        _store.current(months=needed, indicators=sorted(shown | judged)),
+        _store.current(months=needed, indicators=per_village),
         _catalogue,
     )
     pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
