@@ -1,5 +1,7 @@
 """数据管理: who has reported, every import, the values of any version, restore with a preview."""
 
+import functools
+
 import streamlit as st
 
 from township_data import changes, charts, downloads, metrics, months, ui
@@ -35,7 +37,7 @@ with ui.guard():
             format_func=months.label,
             key="manage_status_month",
         )
-        matrix = metrics.village_status(ui.values(context), catalogue, month)
+        matrix = metrics.village_status(ui.month_values(context, month), catalogue, month)
         counts = metrics.status_counts(matrix)
         cols = st.columns(3)
         cols[0].metric("已报（村×领域）", f"{counts[metrics.REPORTED]} 项")
@@ -57,7 +59,8 @@ with ui.guard():
             st.markdown("\n".join(f"- {village}：{'、'.join(areas)}" for village, areas in missing))
         st.download_button(
             "下载报送情况（.xlsx）",
-            data=downloads.to_xlsx(
+            data=functools.partial(
+                downloads.to_xlsx,
                 matrix.reset_index(),
                 f"{catalogue.township_name}{months.label(month)}各村（社区）数据报送情况",
                 sheet_name="报送情况",
@@ -82,7 +85,9 @@ with ui.guard():
         )
         st.download_button(
             "下载导入记录（.xlsx）",
-            data=downloads.to_xlsx(table, f"{catalogue.township_name}数据导入记录", "导入记录"),
+            data=functools.partial(
+                downloads.to_xlsx, table, f"{catalogue.township_name}数据导入记录", "导入记录"
+            ),
             file_name=f"{catalogue.township_name}数据导入记录.xlsx",
             on_click="ignore",
             key="manage_history_download",
@@ -120,7 +125,8 @@ with ui.guard():
         )
         st.download_button(
             "下载该版本全部数值（.xlsx）",
-            data=downloads.to_xlsx(
+            # Built only when clicked: a back-fill version holds tens of thousands of values.
+            data=lambda: downloads.to_xlsx(
                 changes.version_download_table(values, catalogue),
                 f"版本 {version_id} 的数值（{record['file_name']}）",
                 sheet_name=f"版本{version_id}",
@@ -157,7 +163,7 @@ with ui.guard():
                 st.session_state.pop("restore_preview", None)
                 st.rerun()
         if pending is None or pending[0] != version_id or pending[1].revision != context.revision:
-            pending = (version_id, changes.preview_restore(context.store, version_id, catalogue))
+            pending = (version_id, ui.restore_preview(context, version_id))
             st.session_state["restore_preview"] = pending
         preview = pending[1]
         if not preview.changes_anything:

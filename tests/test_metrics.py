@@ -412,3 +412,97 @@ def test_overview_unreported_villages(values, catalogue) -> None:
     assert not missing.loc[SAFETY, "sheet_missing"]
     assert missing.loc["党建引领", "sheet_missing"]
     assert len(missing.loc["乡村振兴", "villages"]) == 14
+
+
+# ------------------------------------------------------------------ kept monthly totals
+
+
+def test_monthly_totals_by_hand() -> None:
+    totals = metrics.monthly_totals(VALUES).set_index(metrics.TOTALS_KEY)
+    checks = totals.loc[("安全生产", "2024-01", "检查生产经营单位")]
+    assert (checks.village_sum, checks.village_count) == (8, 2)
+    assert math.isnan(checks.town_value)
+    training = totals.loc[("安全生产", "2024-02", "安全知识培训讲座和现场演练")]
+    assert (training.village_sum, training.village_count, training.town_value) == (1, 1, 6)
+    town_only = totals.loc[("安全生产", "2024-01", "专项隐患排查整治")]
+    assert math.isnan(town_only.village_sum) and town_only.village_count == 0
+    assert town_only.town_value == 7
+    # villages (not 全镇) with any figure of any indicator in the (area, month): in February
+    # 酉庄 reported inspections and 蛇形 training
+    assert checks.slice_villages == 2
+    assert training.slice_villages == 2
+    assert totals.loc[("党建引领", "2023-12", "计划发展党员")].slice_villages == 0
+
+
+def test_town_monthly_from_totals_applies_each_rule(catalogue) -> None:
+    series = metrics.town_monthly(VALUES, catalogue).set_index(["indicator", "month"])
+    value = series["value"]
+    assert value[("检查生产经营单位", "2024-01")] == 8  # villages added
+    assert value[("安全知识培训讲座和现场演练", "2024-02")] == 7  # villages + 全镇 row
+    assert value[("专项隐患排查整治", "2024-02")] == 8  # 全镇 only
+    assert value[("家庭医生签约率", "2024-01")] == 85  # a rate: the villages' mean
+    assert value[("基干民兵在位率", "2024-02")] == 98.5  # the 全镇 row's own rate wins
+    assert series.loc[("专项隐患排查整治", "2024-02"), "villages_reported"] == 0
+    assert series.loc[("家庭医生签约率", "2024-01"), "villages_reported"] == 2
+
+
+def test_town_monthly_equals_town_figures_month_by_month(catalogue) -> None:
+    series = metrics.town_monthly(VALUES, catalogue)
+    for month, chunk in VALUES.groupby("month"):
+        expected = metrics.town_figures(chunk[[*metrics.GROUP, "value"]], catalogue)
+        got = series[series["month"] == month].drop(columns="month").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
+
+
+def test_town_monthly_leaves_out_indicators_not_in_the_catalogue(catalogue) -> None:
+    extra = pd.concat([VALUES, tidy([("安全生产", "已删除的指标", "酉庄村", "2024-01", 1)])])
+    series = metrics.town_monthly(extra, catalogue)
+    assert "已删除的指标" not in set(series["indicator"])
+    assert metrics.town_monthly(VALUES.iloc[0:0], catalogue).empty
+
+
+def test_monthly_wide_from_a_series_matches_monthly(catalogue) -> None:
+    window = ["2024-01", "2024-02", "2024-03"]
+    series = metrics.town_monthly(VALUES, catalogue)
+    wide = metrics.monthly_wide(series, catalogue, "安全生产", window)
+    pd.testing.assert_frame_equal(wide, metrics.monthly(VALUES, catalogue, "安全生产", window))
+    assert wide.loc["2024-01", "检查生产经营单位"] == 8
+    assert math.isnan(wide.loc["2024-03", "检查生产经营单位"])  # 未报 stays a gap
+
+
+def test_status_from_counts_matches_status_matrix(catalogue) -> None:
+    rows = [("安全生产", "检查生产经营单位", v, "2024-01", 1.0) for v in catalogue.village_names]
+    rows.append(("党建引领", "主题党日活动", "酉庄村", "2024-01", 1.0))
+    rows.append(("党建引领", "中心组理论学习", "全镇", "2024-02", 1.0))
+    values = tidy(rows)
+    months = ["2024-01", "2024-02", "2024-03"]
+    counts = (
+        metrics.monthly_totals(values)
+        .groupby(["area", "month"], as_index=False)["slice_villages"]
+        .max()
+        .rename(columns={"slice_villages": "villages"})
+    )
+    matrix = metrics.status_from_counts(counts, catalogue, months)
+    pd.testing.assert_frame_equal(matrix, metrics.status_matrix(values, catalogue, months))
+    assert matrix.loc["党建引领", "2024-02"] == "部分"  # only the 全镇 row reported
+    assert matrix.loc["安全生产", "2024-01"] == "已报"
+
+
+def test_township_rows_give_the_same_period_figures(catalogue) -> None:
+    series = metrics.town_monthly(VALUES, catalogue)
+    rows = metrics.township_rows(series, VALUES, catalogue)
+    assert len(rows) < len(VALUES)
+    for area in ("安全生产", "乡村振兴", "党管武装", "党建引领"):
+        period = Period("2024-01", "2024-02")
+        expected = metrics.headline(VALUES, catalogue, area, period)
+        got = metrics.headline(rows, catalogue, area, period)
+        cols = ["indicator", "value", "previous", "year_ago"]
+        pd.testing.assert_frame_equal(got[cols], expected[cols])
+    # a monthly count added across villages is one township row a month
+    checks = rows[rows["indicator"] == "检查生产经营单位"]
+    assert checks[["village", "month", "value"]].values.tolist() == [
+        ["全镇", "2024-01", 8.0],
+        ["全镇", "2024-02", 4.0],
+    ]
+    # a rate keeps its village rows
+    assert len(rows[rows["indicator"] == "家庭医生签约率"]) == 3

@@ -84,6 +84,7 @@ def test_the_sample_store_moved_reads_the_same(
         "recorded_values": (31575, 31575, "一致"),
         "current_slices": (216, 216, "一致"),
         "current_values": (31571, 31571, "一致"),
+        "monthly_totals": (2232, 2232, "一致"),
         "report_texts": (1, 1, "一致"),
     }
     assert "已复制潭湾镇的 26 个版本，版本号 1–26 不变" in done.stdout

@@ -255,20 +255,21 @@ def test_a_crash_halfway_through_an_import_leaves_the_store_exactly_as_before(
     revision = store.revision()
     rows = [[v, "2024-03", i, i] for i, v in enumerate(catalogue.village_names)]
     parsed = parse(make_workbook, catalogue, rows, "大表.xlsx")
-    real_execute = sa.engine.Connection.execute
+    real_execute = sa.engine.Connection.exec_driver_sql
     written: list[int] = []
 
+    # The values are written by one bulk insert into the history (then copied to the current
+    # values inside the database): crash after half of that bulk insert.
     def execute_then_crash(self, statement, parameters=None, *args, **kwargs):
-        table = getattr(statement, "table", None)
-        is_insert = getattr(statement, "is_insert", False)
-        if is_insert and table is store_module.current_values and isinstance(parameters, list):
+        bulk = statement.startswith("INSERT INTO recorded_values") and isinstance(parameters, list)
+        if bulk:
             half = parameters[: len(parameters) // 2]
             real_execute(self, statement, half, *args, **kwargs)
             written.append(len(half))
             raise RuntimeError("模拟：导入到一半时服务器出错")
         return real_execute(self, statement, parameters, *args, **kwargs)
 
-    monkeypatch.setattr(sa.engine.Connection, "execute", execute_then_crash)
+    monkeypatch.setattr(sa.engine.Connection, "exec_driver_sql", execute_then_crash)
     with pytest.raises(RuntimeError):
         store.import_workbook(parsed, "乙")
     monkeypatch.undo()
@@ -590,3 +591,99 @@ def test_a_writer_waiting_for_the_lock_then_sees_the_committed_import(
     assert added == 0 and replaced + unchanged == total and replaced > 0
     assert set(store.current(with_source=True)["version_id"]) == {2}
     assert store.history()["id"].tolist() == [2, 1] and store.revision() == 2
+
+
+# ------------------------------------------------------------------ kept totals and cut reads
+
+
+def kept_totals(store: Store) -> pd.DataFrame:
+    return store.totals().reset_index(drop=True)
+
+
+def expected_totals(store: Store) -> pd.DataFrame:
+    from township_data import metrics
+
+    return metrics.monthly_totals(store.current()).reset_index(drop=True)
+
+
+def test_totals_follow_every_import_and_restore(store: Store, catalogue) -> None:
+    imported(store, catalogue, safety("2024-03", 10))
+    imported(store, catalogue, safety("2024-04", 5, hazards=None))
+    totals = store.totals().set_index(["month", "indicator"])
+    assert totals.loc[("2024-03", "检查生产经营单位"), "village_sum"] == 21  # 10 + 11
+    assert totals.loc[("2024-03", "检查生产经营单位"), "village_count"] == 2
+    assert totals.loc[("2024-03", "专项隐患排查整治"), "town_value"] == 2
+    assert ("2024-04", "排查安全隐患") not in totals.index  # 未报: no total, not 0
+    pd.testing.assert_frame_equal(kept_totals(store), expected_totals(store), check_dtype=False)
+    imported(store, catalogue, safety("2024-03", 30, town=None), "更正.xlsx")
+    pd.testing.assert_frame_equal(kept_totals(store), expected_totals(store), check_dtype=False)
+    assert (
+        store.totals(first="2024-03", last="2024-03")
+        .set_index("indicator")
+        .loc["检查生产经营单位", "village_sum"]
+        == 61
+    )
+    store.restore(1, "王五")
+    pd.testing.assert_frame_equal(kept_totals(store), expected_totals(store), check_dtype=False)
+    assert store.totals(areas=["党建引领"]).empty
+
+
+def test_totals_are_rebuilt_for_a_store_written_before_they_existed(
+    store: Store, catalogue
+) -> None:
+    imported(store, catalogue, safety("2024-03", 10))
+    imported(store, catalogue, safety("2024-04", 7))
+    with store.engine.begin() as conn:
+        conn.execute(store_module.monthly_totals.delete())
+    assert store.totals().empty
+    reopened = Store(store.url, store.township)
+    pd.testing.assert_frame_equal(
+        kept_totals(reopened), expected_totals(reopened), check_dtype=False
+    )
+    assert set(reopened.totals()["month"]) == {"2024-03", "2024-04"}
+
+
+def test_slice_villages_and_month_span(store: Store, catalogue) -> None:
+    assert store.month_span() is None
+    assert store.slice_villages().empty
+    imported(store, catalogue, safety("2024-03", 10))
+    imported(store, catalogue, safety("2023-11", 10))
+    assert store.month_span() == ("2023-11", "2024-03")
+    counts = store.slice_villages()
+    assert counts.to_dict("records") == [
+        {"area": "安全生产", "month": "2023-11", "villages": 2},
+        {"area": "安全生产", "month": "2024-03", "villages": 2},
+    ]
+
+
+def test_current_cut_to_months_and_indicators(store: Store, catalogue) -> None:
+    for month in ("2024-01", "2024-02", "2024-03"):
+        imported(store, catalogue, safety(month, 10), f"{month}.xlsx")
+    cut = store.current(months=["2024-01", "2024-03"], indicators=["排查安全隐患"])
+    assert sorted(zip(cut["month"], cut["village"], strict=True)) == [
+        ("2024-01", "酉庄村"),
+        ("2024-03", "酉庄村"),
+    ]
+    assert store.current(areas=["安全生产"], months=[]).empty
+    everything = store.current()
+    months_only = store.current(months=["2024-02"])
+    assert len(months_only) == (everything["month"] == "2024-02").sum()
+
+
+def test_insert_many_is_the_same_as_a_core_insert(store: Store) -> None:
+    rows = [("镇甲", "镇甲名称", 0), ("镇乙", "镇乙名称", 3)]
+    with store.engine.begin() as conn:
+        store_module._insert_many(
+            conn,
+            store_module.townships,
+            ["name", "key", "revision"],
+            [(name, key, revision) for key, name, revision in rows],
+        )
+        stored_rows = conn.execute(
+            sa.select(
+                store_module.townships.c.key,
+                store_module.townships.c.name,
+                store_module.townships.c.revision,
+            ).where(store_module.townships.c.key.in_(["镇甲", "镇乙"]))
+        ).all()
+    assert sorted(tuple(r) for r in stored_rows) == sorted(rows)

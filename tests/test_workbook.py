@@ -607,3 +607,49 @@ def test_bad_cells_of_an_unknown_village_row_are_reported_too(catalogue) -> None
     assert any("安全生产!A2" in m for m in messages)
     assert any("安全生产!C2" in m and "不是数字" in m for m in messages)
     assert any("安全生产!D2" in m and "小于下限" in m for m in messages)
+
+
+def _extent(block: bytes, plain: bool) -> tuple[int, int, int, int, int]:
+    extent = workbook._SheetExtent()
+    if plain:
+        assert extent._feed_plain(block)
+    else:
+        extent._feed_in_order(block)
+    return extent.rows, extent.row, extent.col, extent.max_row, extent.max_col
+
+
+def test_sheet_extent_fast_path_agrees_with_the_general_path() -> None:
+    block = (
+        b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1"><v>1</v></c></row>'
+        b'<row r="7" spans="1:3"><c r="B7"><v>2</v></c><c r="AB9"/></row></sheetData>'
+    )
+    assert _extent(block, plain=True) == _extent(block, plain=False) == (2, 7, 28, 9, 28)
+
+
+def test_sheet_extent_unusual_tags_take_the_general_path() -> None:
+    for block in (
+        b'<x:row r="1"><x:c r="XFD1"/></x:row>',  # prefixed tags
+        b'<row r="1"><c t="s" r="XFD1"/></row>',  # r is not the first attribute
+        b'<row><c r="A1"/></row>',  # a row without r
+        b'<row r="1"><c\tr="XFD1"/></row>',  # other whitespace
+    ):
+        assert not workbook._SheetExtent()._feed_plain(block)
+        extent = workbook._SheetExtent()
+        extent.feed(block)
+        assert extent.max_col >= 1
+    wide = workbook._SheetExtent()
+    wide.feed(b'<row r="1"><c t="s" r="XFD1"/></row>')
+    assert wide.max_col == 16384 and wide.too_big()
+
+
+def test_value_rows_from_the_reader_or_from_the_values(catalogue, make_workbook) -> None:
+    data = make_workbook(
+        {"安全生产": [["村（社区）", "月份", "检查生产经营单位"], ["酉庄村", "2024-03", 5]]}
+    )
+    parsed = read_workbook(data, "a.xlsx", catalogue)
+    expected = [
+        ("安全生产", "检查生产经营单位", "酉庄村", "2024-03", 5.0, "a.xlsx", "安全生产", "C2")
+    ]
+    assert parsed.value_rows() == expected
+    parsed.records = None
+    assert parsed.value_rows() == expected

@@ -142,16 +142,90 @@ def town_figures(combined: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return result.reset_index()[cols]
 
 
-def town_monthly(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """The township's figure for every (area, indicator, month): the series behind trend charts."""
-    cols = ["area", "indicator", "month", "value", "villages_reported"]
+TOTALS_KEY = ["area", "month", "indicator"]
+TOTALS_COLUMNS = [*TOTALS_KEY, "village_sum", "village_count", "town_value", "slice_villages"]
+
+
+def monthly_totals(values: pd.DataFrame) -> pd.DataFrame:
+    """Per (area, month, indicator): the villages' sum and count and the 全镇 row's value.
+
+    These do not depend on the catalogue (so an edited catalogue never leaves them stale), yet
+    give the township's monthly figure under any rule (`town_monthly_from_totals`). The store
+    keeps them per current slice, so trend charts never add up millions of village values.
+    slice_villages: villages (not 全镇) with any figure in that (area, month): the status
+    matrix's count.
+    """
     if values.empty:
+        return pd.DataFrame(columns=TOTALS_COLUMNS).astype(
+            {"village_sum": "float64", "town_value": "float64"}
+        )
+    is_town = values["village"] == TOWN
+    villages = values[~is_town]
+    grouped = villages.groupby(TOTALS_KEY)["value"]
+    totals = pd.DataFrame({"village_sum": grouped.sum(), "village_count": grouped.count()})
+    town = values[is_town].groupby(TOTALS_KEY)["value"].first().rename("town_value")
+    totals = totals.join(town, how="outer")
+    totals["village_count"] = totals["village_count"].fillna(0).astype("int64")
+    counts = villages.groupby(["area", "month"])["village"].nunique().rename("slice_villages")
+    totals = totals.reset_index().merge(counts.reset_index(), on=["area", "month"], how="left")
+    totals["slice_villages"] = totals["slice_villages"].fillna(0).astype("int64")
+    totals["village_sum"] = totals["village_sum"].astype("float64")
+    totals["town_value"] = totals["town_value"].astype("float64")
+    return totals[TOTALS_COLUMNS].sort_values(TOTALS_KEY, ignore_index=True)
+
+
+def town_monthly_from_totals(totals: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The township's figure per (area, indicator, month) from `monthly_totals`.
+
+    The rule of `town_figures` applied to every month at once: sum → villages' sum plus the 全镇
+    row; mean → the 全镇 row where the township reported its own rate, else the villages' mean.
+    Indicators no longer in the catalogue are left out, as `town_figures` does.
+    """
+    cols = ["area", "indicator", "month", "value", "villages_reported"]
+    if totals.empty:
         return pd.DataFrame(columns=cols)
-    frames = []
-    for month, chunk in values.groupby("month", sort=True):
-        figures = town_figures(chunk[[*GROUP, "value"]], catalogue)
-        frames.append(figures.assign(month=month))
-    return pd.concat(frames, ignore_index=True)[cols]
+    frame = totals.merge(
+        rules(catalogue)[["area", "indicator", "across"]], on=["area", "indicator"]
+    )
+    village_sum, town = frame["village_sum"], frame["town_value"]
+    summed = village_sum.fillna(0) + town.fillna(0)
+    summed[village_sum.isna() & town.isna()] = float("nan")
+    mean = (village_sum / frame["village_count"]).where(frame["village_count"] > 0)
+    averaged = town.where(town.notna(), mean)
+    frame["value"] = summed.where(frame["across"] == "sum", averaged).astype("float64")
+    frame["villages_reported"] = frame["village_count"].astype(int)
+    frame = frame.sort_values(["month", "area", "indicator"], ignore_index=True)
+    return frame[cols]
+
+
+def town_monthly(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """The township's figure for every (area, indicator, month): the series behind trend charts.
+
+    One groupby over all months (not a loop month by month).
+    """
+    return town_monthly_from_totals(monthly_totals(values), catalogue)
+
+
+def township_rows(series: pd.DataFrame, values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """Tidy values that give the same period figures (value, previous, year ago) with far fewer
+    rows: an indicator counted monthly and added across villages (combine and across both sum)
+    enters as one 全镇 row per month holding the township's monthly figure from `series`
+    (`town_monthly_from_totals`), whose sum over any months is the period's figure; every other
+    indicator keeps its rows from `values`. Villages-reported counts do not survive: for the
+    overview, which shows figures only.
+    """
+    rule = rules(catalogue)
+    summed = rule[(rule["combine"] == "sum") & (rule["across"] == "sum")]
+    keys = set(zip(summed["area"], summed["indicator"], strict=True))
+
+    def is_summed(frame: pd.DataFrame) -> pd.Series:
+        keyed = zip(frame["area"], frame["indicator"], strict=True)
+        return pd.Series([k in keys for k in keyed], index=frame.index, dtype=bool)
+
+    town = series[is_summed(series) & series["value"].notna()].assign(village=TOWN)
+    rest = values[~is_summed(values)]
+    columns = ["area", "indicator", "village", "month", "value"]
+    return pd.concat([town[columns], rest[columns]], ignore_index=True)
 
 
 def period_table(
@@ -202,15 +276,30 @@ def status_matrix(
     values: pd.DataFrame, catalogue: Catalogue, month_list: list[str]
 ) -> pd.DataFrame:
     """Areas (and the 打擂 sheet) × months: 已报 when every village has figures, 部分, or 未报."""
-    expected = len(catalogue.village_names)
     villages = values[values["village"] != TOWN]
     counts = villages.groupby(["area", "month"])["village"].nunique()
     any_value = values.groupby(["area", "month"]).size()
+    counted = pd.DataFrame(
+        {"villages": counts.reindex(any_value.index, fill_value=0)}
+    ).reset_index()
+    return status_from_counts(counted, catalogue, month_list)
+
+
+def status_from_counts(
+    counts: pd.DataFrame, catalogue: Catalogue, month_list: list[str]
+) -> pd.DataFrame:
+    """The status matrix from per-(area, month) village counts (Store.slice_villages).
+
+    `counts` has one row per (area, month) holding any figure and how many villages (not 全镇)
+    have one: the store keeps these, so the matrix of a county's ten years reads a thousand rows.
+    """
+    expected = len(catalogue.village_names)
     matrix = pd.DataFrame(NOT_REPORTED, index=catalogue.sheet_names, columns=month_list)
-    for (area, month), _ in any_value.items():
+    for area, month, villages in zip(
+        counts["area"], counts["month"], counts["villages"], strict=True
+    ):
         if area in matrix.index and month in matrix.columns:
-            full = counts.get((area, month), 0) >= expected
-            matrix.loc[area, month] = REPORTED if full else PARTIAL
+            matrix.loc[area, month] = REPORTED if villages >= expected else PARTIAL
     matrix.index.name = "工作领域"
     return matrix
 
@@ -454,9 +543,25 @@ def monthly(
     villages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Months × indicators: the township's (or chosen villages') figure each month, NaN = 未报."""
-    names = [i.name for i in shown_indicators(catalogue, area, villages)]
     cut = values[(values["area"] == area) & values["month"].isin(list(month_list))]
     series = town_monthly(select_villages(cut, villages), catalogue)
+    return monthly_wide(series, catalogue, area, month_list, villages)
+
+
+def monthly_wide(
+    series: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    month_list: Sequence[str],
+    villages: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """A `town_monthly` series as months × indicators of one area (the shape of `monthly`).
+
+    The whole township's series can come from the store's kept totals
+    (`town_monthly_from_totals`), so a trend over ten years reads a few thousand rows.
+    """
+    names = [i.name for i in shown_indicators(catalogue, area, villages)]
+    series = series[(series["area"] == area) & series["month"].isin(list(month_list))]
     wide = series.pivot_table(index="month", columns="indicator", values="value", aggfunc="first")
     wide = wide.reindex(index=list(month_list), columns=names).astype("float64")
     wide.index.name = "month"

@@ -56,9 +56,14 @@ def score_table(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         return pd.DataFrame(columns=["month", "village", *names]).astype(
             {n: "float64" for n in names}
         )
-    wide = cut.pivot_table(
-        index=["month", "village"], columns="indicator", values="value", aggfunc="first"
-    ).reindex(columns=names)
+    # One value per (month, village, indicator) in the store: unstack, much faster than
+    # pivot_table for a county's 500 villages × 120 months.
+    wide = (
+        cut.drop_duplicates(["month", "village", "indicator"])
+        .set_index(["month", "village", "indicator"])["value"]
+        .unstack("indicator")
+        .reindex(columns=names)
+    )
     wide.columns.name = None
     wide = wide.reset_index()
     wide = wide[wide[TOTAL_SCORE].notna()]

@@ -857,7 +857,7 @@ def fill(
 
 def build(store: Store, catalogue: Catalogue, template: Template, first: str, last: str) -> Report:
     """Read the period's current values (with files, sheets, cells) and fill the template."""
-    values = store.current(first=first, last=last, with_source=True)
+    values = store.current(areas=catalogue.sheet_names, first=first, last=last, with_source=True)
     return fill(values, catalogue, template, first, last)
 
 

@@ -285,13 +285,29 @@ def values(context: Context) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def _month_values(_store: Store, key: tuple, month: str) -> pd.DataFrame:
+    return _store.current(months=[month])
+
+
+def month_values(context: Context, month: str) -> pd.DataFrame:
+    """Every area's current values of one month (the 报送情况 of that month)."""
+    return _month_values(context.store, context.cache_key, month)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def _town_monthly(_store: Store, _catalogue: Catalogue, key: tuple) -> pd.DataFrame:
-    return metrics.town_monthly(_store.current(), _catalogue)
+    return metrics.town_monthly_from_totals(_store.totals(), _catalogue)
 
 
 def town_monthly(context: Context) -> pd.DataFrame:
-    """The township's figure per indicator and month (pre-aggregated once per revision)."""
+    """The township's figure per indicator and month, from the totals the store keeps."""
     return _town_monthly(context.store, context.catalogue, context.cache_key)
+
+
+def _area_series(store: Store, catalogue: Catalogue, area: str, month_list) -> pd.DataFrame:
+    """The whole township's monthly series of one area from the kept totals."""
+    totals = store.totals(areas=[area], first=min(month_list), last=max(month_list))
+    return metrics.town_monthly_from_totals(totals, catalogue)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -324,8 +340,8 @@ def latest_contest(context: Context) -> tuple[ranking.Ranking, dict[str, int]] |
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _latest_month(_store: Store, key: tuple) -> str | None:
-    frame = _store.slices()
-    return None if frame.empty else str(frame["month"].max())
+    span = _store.month_span()
+    return None if span is None else span[1]
 
 
 def latest_month(context: Context) -> str | None:
@@ -334,8 +350,8 @@ def latest_month(context: Context) -> str | None:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _loaded_months(_store: Store, key: tuple) -> list[str]:
-    frame = _store.slices()
-    return [] if frame.empty else months.month_range(frame["month"].min(), frame["month"].max())
+    span = _store.month_span()
+    return [] if span is None else months.month_range(*span)
 
 
 def loaded_months(context: Context) -> list[str]:
@@ -481,6 +497,19 @@ def _version_values(_store: Store, url: str, township: str, version_id: int) -> 
 def version_values(context: Context, version_id: int) -> pd.DataFrame:
     """A version's values; a version never changes, so its id alone keys the cache."""
     return _version_values(context.store, context.store.url, context.store.township, version_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _restore_preview(
+    _store: Store, _catalogue: Catalogue, key: tuple, version_id: int
+) -> changes.Preview:
+    return changes.preview_restore(_store, version_id, _catalogue)
+
+
+def restore_preview(context: Context, version_id: int) -> changes.Preview:
+    """What restoring a version would change, computed once per store revision and version
+    (a back-fill version compares tens of thousands of values)."""
+    return _restore_preview(context.store, context.catalogue, context.cache_key, version_id)
 
 
 # ------------------------------------------------------------------ shared widgets
@@ -641,15 +670,23 @@ def _area_data(
     villages: tuple[str, ...],
     window: tuple[str, ...],
 ) -> AreaData:
-    frame = _store.current(areas=[area])
     period = months.Period(first, last)
+    needed = {*window, *period.months, *period.previous().months, *period.year_ago().months}
+    frame = _store.current(areas=[area], months=sorted(needed))
     chosen = list(villages)
     per_village = [i.name for i in _catalogue.area(area).indicators if i.village_rows]
     table = metrics.period_table(frame, _catalogue, area, first, last, chosen)
+    monthly = (
+        metrics.monthly(frame, _catalogue, area, window, chosen)
+        if chosen
+        else metrics.monthly_wide(
+            _area_series(_store, _catalogue, area, window), _catalogue, area, window
+        )
+    )
     return AreaData(
         headline=metrics.headline(frame, _catalogue, area, period, chosen),
         coverage=metrics.coverage(frame, _catalogue, area, period.months, chosen),
-        monthly=metrics.monthly(frame, _catalogue, area, window, chosen),
+        monthly=monthly,
         table=table,
         shown_table=metrics.display_table(table, _catalogue, area),
         file_table=metrics.download_table(table, _catalogue, area),
@@ -719,16 +756,30 @@ def safety_data(
     loaded: tuple[str, ...],
 ) -> SafetyData:
     area = metrics.SAFETY_AREA
-    frame = _store.current(areas=[area])
     chosen = list(villages)
+    pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
+    hazard_values = _store.current(areas=[area], indicators=pair)
+    ytd = months.year_to_date(last)
+    needed = {*ytd.months, *ytd.previous().months, *ytd.year_ago().months}
     sums = [i for i in metrics.shown_indicators(_catalogue, area, chosen) if i.combine == "sum"]
+    if chosen:
+        all_monthly = metrics.monthly(
+            _store.current(areas=[area]), _catalogue, area, loaded, chosen
+        )
+    else:
+        all_monthly = metrics.monthly_wide(
+            _area_series(_store, _catalogue, area, loaded), _catalogue, area, loaded
+        )
     return SafetyData(
-        hazards=metrics.hazards(
-            frame, metrics.SAFETY_FOUND, metrics.SAFETY_FIXED, loaded, chosen, area
-        ),
-        all_monthly=metrics.monthly(frame, _catalogue, area, loaded, chosen),
+        hazards=metrics.hazards(hazard_values, *pair, loaded, chosen, area),
+        all_monthly=all_monthly,
         year_so_far=metrics.headline(
-            frame, _catalogue, area, months.year_to_date(last), chosen, sums
+            _store.current(areas=[area], months=sorted(needed)),
+            _catalogue,
+            area,
+            ytd,
+            chosen,
+            sums,
         ),
     )
 
@@ -760,8 +811,24 @@ def _has_hazards(catalogue: Catalogue) -> bool:
 def _overview_data(
     _store: Store, _catalogue: Catalogue, key: tuple, loaded: tuple[str, ...]
 ) -> OverviewData:
-    frame = _store.current()
     period = months.year_to_date(loaded[-1])
+    needed = sorted({*period.months, *period.previous().months, *period.year_ago().months})
+    # Monthly counts come from the kept totals as one township row a month; only stocks and
+    # rates are read per village, and only the indicators the overview shows or judges.
+    used = [
+        *(i for a in _catalogue.areas for i in a.key_indicators),
+        *(i for i in _catalogue.all_indicators() if i.higher_better is not None),
+    ]
+    per_village = sorted({i.name for i in used if (i.combine, i.across) != ("sum", "sum")})
+    series = metrics.town_monthly_from_totals(
+        _store.totals(first=needed[0], last=needed[-1]), _catalogue
+    )
+    frame = metrics.township_rows(
+        series[series["month"].isin(needed)],
+        _store.current(months=needed, indicators=per_village),
+        _catalogue,
+    )
+    pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
     return OverviewData(
         year_so_far={
             area.name: metrics.headline(
@@ -770,8 +837,10 @@ def _overview_data(
             for area in _catalogue.areas
         },
         behind=metrics.behind_last_year(frame, _catalogue, loaded[-1]),
-        unreported=metrics.unreported(frame, _catalogue, loaded[-1]),
-        hazards=metrics.hazards(frame, metrics.SAFETY_FOUND, metrics.SAFETY_FIXED, list(loaded))
+        unreported=metrics.unreported(_store.current(months=[loaded[-1]]), _catalogue, loaded[-1]),
+        hazards=metrics.hazards(
+            _store.current(areas=[metrics.SAFETY_AREA], indicators=pair), *pair, list(loaded)
+        )
         if _has_hazards(_catalogue)
         else pd.DataFrame(),
     )
@@ -781,7 +850,7 @@ def _overview_data(
 def _status_matrix(
     _store: Store, _catalogue: Catalogue, key: tuple, month_list: tuple[str, ...]
 ) -> pd.DataFrame:
-    return metrics.status_matrix(_store.current(), _catalogue, list(month_list))
+    return metrics.status_from_counts(_store.slice_villages(), _catalogue, list(month_list))
 
 
 def status_matrix(context: Context, month_list: list[str]) -> pd.DataFrame:

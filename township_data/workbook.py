@@ -58,6 +58,15 @@ _ROW_NUMBER = re.compile(rb'<(?:\w+:)?row(?=\s)[^>]*?\sr="(\d+)"')
 _CELL_START = re.compile(rb"<(?:\w+:)?c(?=[\s>/])")
 _CELL_COLUMN = re.compile(rb'<(?:\w+:)?c(?=\s)[^>]*?\sr="([A-Za-z]{1,3})\d+"')
 _CELL_ROW = re.compile(rb'<(?:\w+:)?c(?=\s)[^>]*?\sr="[A-Za-z]{1,3}(\d+)"')
+_PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
+_PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"')
+_TAG_ENDS = (b" ", b">", b"/")
+_UNUSUAL_TAGS = (
+    b":c",
+    b":row",
+    *(b"<c" + end for end in (b"\t", b"\n", b"\r")),
+    *(b"<row" + end for end in (b"\t", b"\n", b"\r")),
+)
 _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
@@ -78,6 +87,15 @@ class ParsedWorkbook:
     slices: list[tuple[str, str]]
     ignored_sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The reader's records (COLUMNS order), kept so the store need not turn `values` back into
+    # Python rows; rebuilt from `values` when absent.
+    records: list[tuple] | None = field(default=None, repr=False, compare=False)
+
+    def value_rows(self) -> list[tuple]:
+        """(area, indicator, village, month, value, file, sheet, cell) per value."""
+        if self.records is None:
+            self.records = list(zip(*(self.values[c].tolist() for c in COLUMNS), strict=True))
+        return self.records
 
     @property
     def areas(self) -> list[str]:
@@ -255,6 +273,8 @@ class _SheetExtent:
 
     def feed(self, block: bytes) -> None:
         """Advance over a block of complete tags; C-speed when every row and cell has its `r`."""
+        if self._feed_plain(block):
+            return
         row_numbers = _ROW_NUMBER.findall(block)
         cell_columns = _CELL_COLUMN.findall(block)
         if len(row_numbers) != len(_ROW_START.findall(block)) or len(cell_columns) != len(
@@ -271,6 +291,32 @@ class _SheetExtent:
             widest = max(_column_number(c.upper()) for c in set(cell_columns))
             self.max_col = max(self.max_col, widest)
             self.max_row = max(self.max_row, *map(int, _CELL_ROW.findall(block)))
+
+    def _feed_plain(self, block: bytes) -> bool:
+        """The shape Excel, WPS and openpyxl write: unprefixed tags, `r` the first attribute.
+
+        Counting tags with bytes.count and matching literal-prefixed patterns is several times
+        faster than the general patterns. Any other shape (a prefix, other whitespace, a tag
+        without `r` first) returns False and is followed by the general path.
+        """
+        if any(marker in block for marker in _UNUSUAL_TAGS):
+            return False
+        row_numbers = _PLAIN_ROW.findall(block)
+        if len(row_numbers) != sum(block.count(b"<row" + end) for end in _TAG_ENDS):
+            return False
+        cells = _PLAIN_CELL.findall(block)
+        if len(cells) != sum(block.count(b"<c" + end) for end in _TAG_ENDS):
+            return False
+        self.rows += len(row_numbers)
+        if row_numbers:
+            self.row = int(row_numbers[-1])
+            self.max_row = max(self.max_row, max(map(int, set(row_numbers))))
+        if cells:
+            self.col = _column_number(cells[-1][0].upper())
+            columns = {c for c, _ in cells}
+            self.max_col = max(self.max_col, max(_column_number(c.upper()) for c in columns))
+            self.max_row = max(self.max_row, max(map(int, {r for _, r in cells})))
+        return True
 
     def _feed_in_order(self, block: bytes) -> None:
         for tag in _TAG.finditer(block):
@@ -322,7 +368,9 @@ def _check_sheet_size(
                 block = tail + chunk
                 if first:
                     first = False
-                    dim = _DIMENSION.search(block)
+                    # <dimension> precedes <sheetData> in a worksheet: no need to scan the cells
+                    head = block.find(b"sheetData")
+                    dim = _DIMENSION.search(block, 0, len(block) if head == -1 else head)
                     if dim and dim.group(4):
                         declared_rows = int(dim.group(4))
                         declared_cols = _column_number(dim.group(3) or dim.group(1))
@@ -401,6 +449,13 @@ def parse_value(raw: object, ind: Indicator) -> tuple[float | None, str | None]:
     return value, None
 
 
+def _filled(raw: object) -> bool:
+    """Whether a cell holds anything but 未报: numbers at once, text after normalising."""
+    if type(raw) is str:
+        return raw != "" and norm(raw) not in NOT_REPORTED
+    return True
+
+
 @dataclass
 class _Sheet:
     """Reading state of one sheet: keeps the per-sheet rules out of the workbook loop."""
@@ -414,6 +469,9 @@ class _Sheet:
     records: list[tuple] = field(default_factory=list)
     months: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    # Per sheet: each indicator column's letter and rules, and each 月份 cell already parsed.
+    _columns: dict[int, tuple] = field(default_factory=dict, repr=False)
+    _months: dict[tuple[type, object], str] = field(default_factory=dict, repr=False)
 
     def error(self, cell: str, message: str, hint: str = "") -> None:
         self.problems.append(
@@ -496,22 +554,42 @@ class _Sheet:
             if self.form_month is None:
                 self.error(cell_name(r, month_col or 0), "月份为空", "请填写月份，如 2024-03")
             return self.form_month
+        raw = row[month_col]
+        key = (type(raw), raw)
+        month = self._months.get(key)
+        if month is not None:
+            return month
         try:
-            return months.parse_month(row[month_col])
+            month = months.parse_month(raw)
         except months.MonthError as exc:
             self.error(cell_name(r, month_col), str(exc))
             return None
+        self._months[key] = month
+        return month
 
     def _read_rows(self, rows, header_row, village_col, month_col, indicator_cols) -> None:
         contest = self.area == self.catalogue.contest.sheet
         seen_rows: dict[tuple[str, str], int] = {}
         data_rows: list[tuple[int, str, dict[str, float]]] = []
+        self._columns = {
+            col: (
+                get_column_letter(col + 1),
+                ind.name,
+                ind.whole,
+                ind.min,
+                ind.max,
+                ind.town_row,
+                ind.village_rows,
+            )
+            for col, ind in indicator_cols
+        }
         for r in range(header_row + 1, len(rows)):
             row = rows[r]
-            cells = [(col, ind, row[col] if col < len(row) else "") for col, ind in indicator_cols]
-            raw_village = row[village_col] if village_col < len(row) else ""
+            width = len(row)
+            cells = [(col, ind, row[col] if col < width else "") for col, ind in indicator_cols]
+            raw_village = row[village_col] if village_col < width else ""
             village_key = norm(raw_village)
-            has_data = any(norm(v) not in NOT_REPORTED for _, _, v in cells)
+            has_data = any(_filled(v) for _, _, v in cells)
             if not village_key:
                 if has_data:
                     self.error(cell_name(r, village_col), "这一行有数据但没有填村（社区）名称")
@@ -567,29 +645,46 @@ class _Sheet:
                 self.error(cell_name(r, col), f"{ind.name}：{message}")
 
     def _read_cells(self, r: int, village: str, month: str, cells) -> dict[str, float]:
+        """The row's values; a plain number within its bounds skips `parse_value` (the common
+        case), anything else goes through it, so every message stays the same."""
         values: dict[str, float] = {}
+        number = str(r + 1)
+        town = village == TOWN
+        append = self.records.append
+        area, file, sheet = self.area, self.file, self.name
         for col, ind, raw in cells:
-            value, message = parse_value(raw, ind)
-            where = cell_name(r, col)
-            if message:
-                self.error(where, f"{ind.name}：{message}")
+            if raw == "" and type(raw) is str:
                 continue
-            if value is None:
-                continue
-            if village == TOWN and not ind.town_row:
+            letter, name, whole, low, high, town_row, village_rows = self._columns[col]
+            kind = type(raw)
+            if (
+                (kind is float or kind is int)
+                and math.isfinite(raw)
+                and (not whole or float(raw).is_integer())
+                and (low is None or raw >= low)
+                and (high is None or raw <= high)
+            ):
+                value = float(raw)
+            else:
+                value, message = parse_value(raw, ind)
+                if message:
+                    self.error(letter + number, f"{name}：{message}")
+                    continue
+                if value is None:
+                    continue
+            where = letter + number
+            if town and not town_row:
                 self.error(
                     where,
-                    f"“{ind.name}”按村（社区）填报，全镇行请留空",
+                    f"“{name}”按村（社区）填报，全镇行请留空",
                     "全镇合计由各村数据自动相加",
                 )
                 continue
-            if village != TOWN and not ind.village_rows:
-                self.error(where, f"“{ind.name}”只在“全镇”行填报，村（社区）行请留空")
+            if not town and not village_rows:
+                self.error(where, f"“{name}”只在“全镇”行填报，村（社区）行请留空")
                 continue
-            values[ind.name] = value
-            self.records.append(
-                (self.area, ind.name, village, month, value, self.file, self.name, where)
-            )
+            values[name] = value
+            append((area, name, village, month, value, file, sheet, where))
         return values
 
     def _contest_total(
@@ -752,6 +847,7 @@ def read_workbook(
         slices=slices,
         ignored_sheets=ignored,
         notes=notes,
+        records=records,
     )
 
 
