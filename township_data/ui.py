@@ -77,8 +77,10 @@ _SIDEBAR_SCRIPT = """<script>
 </script>"""
 
 # Streamlit has no setting for a few of its own English words: the file uploader's button and
-# note, and the "Press Enter to apply" hint under text and number inputs (a value is applied
-# when the field is left anyway). The dataframe toolbar's CSV download is hidden: it has no
+# note, the "Press Enter to apply" hint under text and number inputs (a value is applied
+# when the field is left anyway), the main menu (Print, Record screen) and the "Running…/Stop"
+# status (kept in the page, invisible: tests and tools wait for it; stale parts of the page
+# are dimmed while it runs, and long steps show a Chinese spinner). The dataframe toolbar's CSV download is hidden: it has no
 # BOM, so Excel shows its Chinese garbled; pages offer their own .xlsx/.csv downloads. On a
 # touch screen that toolbar is always shown above a table: tables get room for it there, so it
 # does not cover the chart legend or caption above.
@@ -96,6 +98,8 @@ _PAGE_CSS = """<style>
   opacity: 0.6;
 }
 [data-testid="InputInstructions"] { display: none; }
+[data-testid="stMainMenu"] { display: none; }
+[data-testid="stStatusWidget"] { visibility: hidden; }
 [data-testid="stElementToolbar"] button[aria-label="Download as CSV"] { display: none; }
 @media (hover: none) {
   [data-testid="stDataFrame"] { margin-top: 2.25rem; }

@@ -50,7 +50,8 @@ def test_phone_sidebar_opens_navigates_and_closes(server, phone) -> None:
     expect(sidebar).not_to_be_in_viewport()
     # Only Chinese words and icons in the header: no Deploy button, no English main menu.
     expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
-    expect(page.get_by_test_id("stMainMenu")).to_have_count(0)
+    expect(page.get_by_test_id("stMainMenu")).to_be_hidden()
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
 
     page.get_by_test_id("stExpandSidebarButton").click()
     page.wait_for_function(SLID_IN)
