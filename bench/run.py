@@ -1,6 +1,6 @@
 """Benchmark: this dashboard against the bare-pandas way, at township and county scale.
 
-    python bench/run.py                  # everything, about 5 minutes on 2 cores
+    python bench/run.py                  # everything, about 3 minutes on 2 cores
     python bench/run.py --work DIR       # keep the generated files and stores in DIR
 
 One run generates the data of two scales, the same files for every measurement:
@@ -370,12 +370,12 @@ def child_functions(scale_dir: Path, repeat: int) -> dict:
     catalogue = load_catalogue()
     store = open_store(Path(os.environ["TOWNSHIP_DATA_DIR"]), catalogue)
     template = report.load_template(catalogue)
-    latest = store.slices()["month"].max()
+    latest = store.month_span()[1]
     quarter = months.quarter_of(latest)
     half = ("2024-07", "2024-12") if latest >= "2024-12" else (months.shift(latest, -5), latest)
 
     def scores():
-        return ranking.score_table(store.current(areas=[catalogue.contest.sheet]), catalogue)
+        return ranking.stored_scores(store, catalogue)
 
     table = scores()
     return {

@@ -1,5 +1,7 @@
 """数据上传: template download, upload, every error at once, preview with warnings, confirm."""
 
+import functools
+
 import streamlit as st
 
 from township_data import changes, downloads, months, ui
@@ -24,7 +26,8 @@ with ui.guard():
     )
     right.download_button(
         "下载空白月报模板（.xlsx）",
-        data=ui.template_bytes(context, template_month),
+        # Written only when clicked: a county's template is 500 villages on every sheet.
+        data=functools.partial(ui.template_bytes, context, template_month),
         file_name=f"{catalogue.township_name}{months.label(template_month)}月报模板.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",

@@ -37,7 +37,7 @@ with ui.guard():
             format_func=months.label,
             key="manage_status_month",
         )
-        matrix = metrics.village_status(ui.month_values(context, month), catalogue, month)
+        matrix = ui.village_status(context, month)
         counts = metrics.status_counts(matrix)
         cols = st.columns(3)
         cols[0].metric("已报（村×领域）", f"{counts[metrics.REPORTED]} 项")
@@ -106,9 +106,8 @@ with ui.guard():
             f"SHA-256：`{record['sha256'] or '—'}`  \n"
             f"内容：{record['summary']}"
         )
-        values = ui.version_values(context, version_id)
         slices = sorted(
-            {(a, m) for a, m in zip(values["area"], values["month"], strict=True)},
+            ui.version_slices(context, version_id),
             key=lambda s: (catalogue.sheet_names.index(s[0]), s[1]),
         )
         chosen = st.selectbox(
@@ -118,16 +117,19 @@ with ui.guard():
             key="manage_version_slice",
         )
         st.dataframe(
-            changes.version_table(values, catalogue, *chosen),
+            changes.version_table(
+                ui.version_values(context, version_id, *chosen), catalogue, *chosen
+            ),
             hide_index=True,
             width="stretch",
             key="manage_version_values",
         )
         st.download_button(
             "下载该版本全部数值（.xlsx）",
-            # Built only when clicked: a back-fill version holds tens of thousands of values.
+            # Read and built only when clicked: a back-fill version holds tens of thousands of
+            # values, which the page itself shows one sheet at a time.
             data=lambda: downloads.to_xlsx(
-                changes.version_download_table(values, catalogue),
+                changes.version_download_table(context.store.version_values(version_id), catalogue),
                 f"版本 {version_id} 的数值（{record['file_name']}）",
                 sheet_name=f"版本{version_id}",
             ),

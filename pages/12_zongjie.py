@@ -104,7 +104,8 @@ with ui.guard():
     )
     d2.download_button(
         "下载 Markdown（.md）",
-        data=partial(work.markdown, texts),
+        # Its table names every figure's source cells: read them only when clicked.
+        data=lambda: report.attach_sources(work, context.store, context.catalogue).markdown(texts),
         file_name=f"{work.file_stem}.md",
         mime="text/markdown",
         on_click="ignore",
@@ -165,6 +166,7 @@ with ui.guard():
             ]
             if not figures:
                 continue
+            ui.show_sources(context, work, [fig.key for _, fig in figures])
             st.markdown(f"**{name}**")
             for f_index, fig in figures:
                 icon = (

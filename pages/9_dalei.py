@@ -9,7 +9,6 @@ from township_data import bulletin, charts, formatting, months, ranking, ui
 context = ui.setup("人居环境打擂", ":material/emoji_events:")
 catalogue = context.catalogue
 contest = catalogue.contest
-PLAIN = {"displayModeBar": False}
 
 with ui.guard():
     st.title(f"{contest.sheet}排名")
@@ -53,15 +52,14 @@ with ui.guard():
             f"{contest.black_n} 名）。只影响本页的查看和下载。"
         )
 
-    rank = ranking.rank_quarter if by_quarter else ranking.rank_month
-    result = rank(scores, catalogue, period, top_n, bottom_n)
+    view = ui.contest_view(context, by_quarter, period, top_n, bottom_n)
+    result = view.result
 
     figures = st.columns(4)
     unscored = f"，{len(result.unscored)} 个未报" if result.unscored else ""
     figures[0].metric("参评村（社区）", f"{len(result.ranked)} 个{unscored}")
     figures[1].metric("全镇平均分", formatting.number(result.average, "分", 2, fixed=True))
-    leaders = [v for v in result.ranked if result.row(v)[ranking.RANK] == 1]
-    figures[2].metric("第一名", "、".join(leaders))
+    figures[2].metric("第一名", "、".join(result.leaders))
     figures[3].metric("红榜 / 黑榜", f"{len(result.red)} 个 / {len(result.black)} 个")
 
     st.subheader(f"{result.label}排名")
@@ -105,9 +103,8 @@ with ui.guard():
         with speak[1].container(border=True):
             st.markdown(f"**表态发言（{ranking.BLACK}，后 {bottom_n} 名）**")
             st.markdown("\n".join(f"- {v}" for v in result.black))
-        parts = bulletin.blocks(scores, catalogue, result)
         with st.expander(f"{bulletin.title(catalogue, period)}（草稿预览）"):
-            st.text(bulletin.text(parts))
+            st.text(bulletin.text(view.bulletin))
         st.download_button(
             "下载季度通报草稿（Word）",
             functools.partial(bulletin.to_docx, scores, catalogue, result),
@@ -118,7 +115,7 @@ with ui.guard():
         )
 
     st.subheader("预警与表扬")
-    found = ranking.notices(scores, result, catalogue)
+    found = view.notices
     for notice in found:
         if notice.kind == "warning":
             st.warning(notice.text, icon=":material/warning:")
@@ -135,19 +132,17 @@ with ui.guard():
     village = st.selectbox(
         "选择村（社区）", ranking.village_order(scores, catalogue), key="dalei_village"
     )
-    moved = ranking.movement(scores, catalogue, village, at)
+    moved, path = ui.contest_village(context, village, at)
     st.markdown(moved.summary)
     if not moved.items.empty:
         st.dataframe(
             ranking.movement_display(moved), hide_index=True, width="stretch", key="dalei_items"
         )
-    st.plotly_chart(
-        charts.contest_trajectory(
-            ranking.trajectory(scores, catalogue, village), village, village_count
-        ),
-        width="stretch",
-        config=PLAIN,
-        key="dalei_trajectory",
+    ui.plot(
+        context,
+        "dalei_trajectory",
+        (village,),
+        lambda: charts.contest_trajectory(path, village, village_count),
     )
 
     st.subheader("全镇概览")
@@ -156,30 +151,34 @@ with ui.guard():
     if not show_all:
         shown_months = [m for m in shown_months if m > months.shift(at, -12)]
     span = months.period_label(shown_months[0], shown_months[-1])
-    recent = scores[scores["month"].isin(shown_months)]
+    shown = (tuple(shown_months),)
+
+    def recent():
+        return scores[scores["month"].isin(shown_months)]
+
     tabs = st.tabs(["总分分布", "全镇平均分", "名次热力图"])
     with tabs[0]:
-        st.plotly_chart(
-            charts.contest_distribution(recent, "各月总分分布", span),
-            width="stretch",
-            config=PLAIN,
-            key="dalei_distribution",
+        ui.plot(
+            context,
+            "dalei_distribution",
+            shown,
+            lambda: charts.contest_distribution(recent(), "各月总分分布", span),
         )
     with tabs[1]:
-        st.plotly_chart(
-            charts.contest_average(ranking.month_summary(recent), "全镇打擂平均分", span),
-            width="stretch",
-            config=PLAIN,
-            key="dalei_average",
+        ui.plot(
+            context,
+            "dalei_average",
+            shown,
+            lambda: charts.contest_average(ranking.month_summary(recent()), "全镇打擂平均分", span),
         )
     with tabs[2]:
-        st.plotly_chart(
-            charts.contest_rank_heatmap(
-                ranking.monthly_ranks(recent, catalogue, by_latest=True),
+        ui.plot(
+            context,
+            "dalei_heatmap",
+            shown,
+            lambda: charts.contest_rank_heatmap(
+                ranking.monthly_ranks(recent(), catalogue, by_latest=True),
                 "各村（社区）逐月名次",
                 f"{span}，按{months.label(shown_months[-1])}名次排列",
             ),
-            width="stretch",
-            config=PLAIN,
-            key="dalei_heatmap",
         )

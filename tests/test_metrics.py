@@ -506,3 +506,25 @@ def test_township_rows_give_the_same_period_figures(catalogue) -> None:
     ]
     # a rate keeps its village rows
     assert len(rows[rows["indicator"] == "家庭医生签约率"]) == 3
+
+
+def test_headlines_of_every_area_equal_each_area_headline(values, catalogue) -> None:
+    period = Period("2024-01", "2024-03")
+    every = metrics.headlines(values, catalogue, period)
+    assert list(every) == [a.name for a in catalogue.areas]
+    for area in catalogue.areas:
+        pd.testing.assert_frame_equal(
+            every[area.name], metrics.headline(values, catalogue, area.name, period)
+        )
+    keys = {a.name: a.key_indicators for a in catalogue.areas}
+    chosen = metrics.headlines(values, catalogue, period, ["酉庄村"], keys)
+    for area in catalogue.areas:
+        expected = metrics.headline(
+            values, catalogue, area.name, period, ["酉庄村"], area.key_indicators
+        )
+        pd.testing.assert_frame_equal(chosen[area.name], expected)
+        pd.testing.assert_frame_equal(
+            metrics.headline_rows(every[area.name], area.key_indicators),
+            metrics.headline(values, catalogue, area.name, period, indicators=area.key_indicators),
+            check_dtype=False,  # higher_better holds None beside True among all indicators
+        )

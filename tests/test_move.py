@@ -81,9 +81,8 @@ def test_the_sample_store_moved_reads_the_same(
         "townships": (1, 1, "一致"),
         "versions": (26, 26, "一致"),
         "version_slices": (226, 226, "一致"),  # 24 × 9 sheets, 1 fix, 9 restored
-        "recorded_values": (31575, 31575, "一致"),
+        "recorded_slices": (217, 217, "一致"),  # 24 × 9 sheets and the fix: 31,575 values
         "current_slices": (216, 216, "一致"),
-        "current_values": (31571, 31571, "一致"),
         "monthly_totals": (2232, 2232, "一致"),
         "report_texts": (1, 1, "一致"),
     }
@@ -145,7 +144,7 @@ def test_another_township_whose_numbers_are_taken_needs_new_ids(
     done = cli("move", "--to", database_url, "--new-ids", data_dir=other)
     assert done.returncode == 0, done.stderr
     assert "版本号顺延为 27–29（原版本号加 26）" in done.stdout
-    assert counts(done.stdout)["recorded_values"] == (4, 4, "一致")
+    assert counts(done.stdout)["recorded_slices"] == (2, 2, "一致")
     after = cli("history", "--township", "shiqiao")
     assert after.returncode == 0
     # Same history, numbers shifted by 26 (the restore names its source by the new number).
@@ -175,11 +174,11 @@ def test_a_failed_count_check_rolls_the_whole_copy_back(
 
     def lossy(src, dst, table, keys, offset):
         real_copy(src, dst, table, keys, offset)
-        if table.name == "recorded_values":
+        if table.name == "recorded_slices":
             dst.execute(table.delete().where(table.c.version_id == 5))
 
     monkeypatch.setattr(move, "_copy", lossy)
-    with pytest.raises(move.StoreError, match=r"行数不一致.*历次导入的数值"):
+    with pytest.raises(move.StoreError, match=r"行数不一致.*历次导入的数据"):
         move.move(config.database_url(source), database_url)
     target = Store(database_url, "tanwan", "潭湾镇")
     assert target.is_empty() and target.history().empty

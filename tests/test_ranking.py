@@ -317,3 +317,11 @@ def test_xlsx_title_frozen_header_and_shaded_rows(scores, catalogue) -> None:
     assert unscored[0].value == "未报" and unscored[8].value is None
     assert ws.column_dimensions["B"].width >= 8
     assert ranking.file_name(result, catalogue, ".xlsx") == "潭湾镇2024年2月人居环境打擂排名.xlsx"
+
+
+def test_scores_read_from_the_stored_sheet_equal_the_score_table(store, catalogue) -> None:
+    data = contest_workbook(SCORES, with_total=False)
+    store.import_workbook(read_workbook(data, "打擂.xlsx", catalogue), "测试")
+    expected = ranking.score_table(store.current(), catalogue)
+    pd.testing.assert_frame_equal(ranking.stored_scores(store, catalogue), expected)
+    assert len(expected) == sum(len(v) for v in SCORES.values())

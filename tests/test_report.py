@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from docx import Document
 
@@ -367,3 +368,25 @@ def test_report_command_writes_docx_and_md(
     assert "须为 .docx 或 .md" in capsys.readouterr().err
     backwards = ["report", "--data-dir", str(data_dir), "--from", "2024-06", "--to", "2024-01"]
     assert cli.main([*backwards, "--out", str(md)]) == 1
+
+
+def test_sources_read_when_shown_are_the_sources_read_at_once(
+    known: Store, catalogue: Catalogue
+) -> None:
+    """The page fills the report without cells and reads a paragraph's cells when shown."""
+    template = report.load_template(catalogue)
+    eager = report.build(known, catalogue, template, "2024-01", "2024-06")
+    lazy = report.build(known, catalogue, template, "2024-01", "2024-06", sources=False)
+    assert [f.text for f in lazy.figures.values()] == [f.text for f in eager.figures.values()]
+    assert [f.method for f in lazy.figures.values()] == [f.method for f in eager.figures.values()]
+    safety = "安全生产/专项隐患排查整治"
+    assert lazy.figures[safety].sources is None
+    with pytest.raises(RuntimeError, match="attach_sources"):
+        lazy.figures[safety].source_summary()
+    report.attach_sources(lazy, known, catalogue, [safety, "评比村数"])
+    assert lazy.figures[safety].source_summary() == eager.figures[safety].source_summary()
+    assert lazy.figures["安全生产/检查生产经营单位"].sources is None
+    report.attach_sources(lazy, known, catalogue)
+    for key, fig in eager.figures.items():
+        pd.testing.assert_frame_equal(lazy.figures[key].source_table(), fig.source_table(), obj=key)
+    assert lazy.markdown() == eager.markdown()

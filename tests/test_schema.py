@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from tests.conftest import start_processes
+from tests.conftest import build_workbook, start_processes
 from tests.test_store import safety
-from township_data import schema
+from township_data import packing, schema
 from township_data import store as store_module
-from township_data.store import Store, dispose_engines, metadata
+from township_data.store import Store, create_engine, dispose_engines, metadata
 from township_data.workbook import read_workbook
 
 
@@ -36,8 +39,8 @@ def test_a_new_database_is_made_at_the_newest_revision(database_url: str) -> Non
     assert drift == []  # the migrations make exactly the tables the code declares
 
 
-def test_the_newest_revision_is_the_kept_monthly_totals() -> None:
-    assert schema.head() == "0002"
+def test_the_newest_revision_is_the_packed_rows() -> None:
+    assert schema.head() == "0003"
 
 
 def _create_all_without(excluded: set[str]):
@@ -102,3 +105,231 @@ def test_two_processes_starting_on_an_empty_database_at_once(database_url: str) 
     with sa.create_engine(database_url).connect() as conn:
         keys = conn.execute(sa.select(store_module.townships.c.key)).scalars().all()
     assert sorted(keys) == ["shiqiao", "tanwan"]
+
+
+# ------------------------------------------------------------------ 0003: per-value → packed rows
+
+KEPT = ["townships", "versions", "version_slices", "current_slices", "monthly_totals"]
+OLD_VALUES = ["version_id", "area", "month", "village", "indicator", "value", "sheet", "cell"]
+OLD_CURRENT = ["township", "area", "month", "village", "indicator", "value", "version_id"]
+
+
+def contest(month: str) -> bytes:
+    """An 打擂 sheet whose second row leaves 总分 empty: the reader adds it up (cell H3…)."""
+    header = [
+        "村（社区）",
+        "月份",
+        "农村改厕",
+        "垃圾治理",
+        "污水治理",
+        "村容村貌",
+        "长效管护",
+        "总分",
+    ]
+    return build_workbook(
+        {
+            "人居环境打擂": [
+                header,
+                ["酉庄村", month, 18, 20, 15, 16, 12, 81],
+                ["蛇形村", month, 15, 18, 14, 15, 10, None],
+            ]
+        }
+    )
+
+
+def packed_store(url: str, catalogue) -> Store:
+    """Imports, a correction, an 打擂 sheet with an added-up 总分, a restore and a report text."""
+    store = Store(url, catalogue.township_key, catalogue.township_name)
+    for data, name in (
+        (safety("2024-03", 10), "三月.xlsx"),
+        (safety("2024-04", 7, hazards=None), "四月.xlsx"),
+        (safety("2024-03", 12, town=None), "三月更正.xlsx"),
+        (contest("2024-03"), "打擂.xlsx"),
+    ):
+        assert store.import_workbook(read_workbook(data, name, catalogue), "张三").changed
+    assert store.restore(1, "李四").changed
+    store.save_report_text("2024-01", "2024-06", "存在不足", "人手不足。", "王五")
+    return store
+
+
+def table_rows(url: str, names: list[str]) -> dict[str, list[tuple]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                name: sorted(
+                    tuple(map(str, r)) for r in conn.execute(sa.select(metadata.tables[name]))
+                )
+                for name in names
+            }
+    finally:
+        engine.dispose()
+
+
+def what_it_reads(store: Store) -> dict[str, object]:
+    """Everything the pages and commands read, in a form that compares exactly."""
+
+    def rows(frame: pd.DataFrame) -> list[tuple]:
+        return sorted(frame.astype(str).itertuples(index=False, name=None))
+
+    history = store.history()
+    return {
+        "current": rows(store.current(with_source=True)),
+        "versions": {int(v): rows(store.version_values(int(v))) for v in history["id"]},
+        "totals": rows(store.totals()),
+        "slices": rows(store.slices()),
+        "history": rows(history),
+        "revision": store.revision(),
+        "text": store.report_texts("2024-01", "2024-06")["存在不足"].body,
+    }
+
+
+def write_revision_0002(url: str, kept: dict[str, list[dict]], store_reads: dict) -> None:
+    """The same data written as revision 0002 stored it: one row per value, in the history
+    (every import version) and again as the current copy."""
+    engine = create_engine(url)
+    try:
+        with engine.connect().execution_options(township_write=True) as conn, conn.begin():
+            command.upgrade(schema.alembic_config(conn), "0002")
+            tables = sa.MetaData()
+            tables.reflect(conn)
+            for name in [*KEPT, "report_texts"]:
+                if kept[name]:
+                    conn.execute(tables.tables[name].insert(), kept[name])
+            conn.execute(tables.tables["recorded_values"].insert(), store_reads["recorded"])
+            conn.execute(tables.tables["current_values"].insert(), store_reads["copy"])
+            if conn.dialect.name == "postgresql":  # numbers given explicitly: move the sequence
+                conn.execute(
+                    sa.text(
+                        "SELECT setval(pg_get_serial_sequence('versions', 'id'), "
+                        "(SELECT max(id) FROM versions) + 1, false)"
+                    )
+                )
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def old_store(database_url: str, catalogue) -> tuple[dict, dict]:
+    """A store at revision 0002 holding the data `packed_store` writes, and what the packed
+    store (written by this code directly) reads and holds, to compare the migration against."""
+    store = packed_store(database_url, catalogue)
+    expected = what_it_reads(store)
+    raw = table_rows(database_url, ["recorded_slices"])
+    imports = store.history().query("action == 'import'")["id"]
+    recorded = [
+        {"version_id": int(v), **row}
+        for v in imports
+        for row in store.version_values(int(v)).to_dict("records")
+    ]
+    copy = [
+        {"township": store.township, **row}
+        for row in store.current(with_source=True).drop(columns="file_name").to_dict("records")
+    ]
+    with store.engine.connect() as conn:
+        kept = {
+            name: [dict(r) for r in conn.execute(sa.select(metadata.tables[name])).mappings()]
+            for name in [*KEPT, "report_texts"]
+        }
+    dispose_engines()
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        metadata.drop_all(conn)
+        conn.execute(sa.text("DROP TABLE alembic_version"))
+    engine.dispose()
+    write_revision_0002(database_url, kept, {"recorded": recorded, "copy": copy})
+    return expected, raw
+
+
+def test_a_per_value_store_is_packed_in_place_and_reads_the_same(
+    database_url: str, catalogue, old_store
+) -> None:
+    expected, raw = old_store
+    before = table_rows(database_url, KEPT)
+    store = Store(database_url, catalogue.township_key, catalogue.township_name)
+    rows, drift = revision_and_drift(database_url)
+    assert rows == ["0003"] and drift == []
+    assert what_it_reads(store) == expected
+    # The packed slices are exactly those an import writes: villages in sheet order, values in
+    # column order, the 总分 the reader added up last, each value with its cell.
+    assert table_rows(database_url, ["recorded_slices"]) == raw
+    assert table_rows(database_url, KEPT) == before
+    slices = {(r[1], r[2]): r for r in raw["recorded_slices"] if r[0] == "4"}
+    _, _, _, sheet, villages, names, data, cells = slices[("人居环境打擂", "2024-03")]
+    assert (sheet, villages, names) == (
+        "人居环境打擂",
+        '["酉庄村","蛇形村"]',
+        '["农村改厕","垃圾治理","污水治理","村容村貌","长效管护","总分"]',
+    )
+    assert packing.decode_values(data, 6, 2).tolist() == [
+        [18, 15],
+        [20, 18],
+        [15, 14],
+        [16, 15],
+        [12, 10],
+        [81, 72],
+    ]
+    assert json.loads(cells)[-1] == ["H2", "H3（由各项相加）"]
+    # and it goes on working: an import, a restore of a migrated version
+    assert (
+        store.import_workbook(
+            read_workbook(safety("2024-05", 3), "五月.xlsx", catalogue), "赵六"
+        ).version_id
+        == 6
+    )
+    assert store.restore(3, "赵六").changed
+    assert (
+        store.current(months=["2024-03"])
+        .set_index(["village", "indicator"])
+        .loc[("酉庄村", "检查生产经营单位"), "value"]
+        == 12
+    )
+
+
+def test_the_packed_rows_go_back_to_per_value_tables(
+    database_url: str, catalogue, old_store
+) -> None:
+    """Downgrading 0003 gives back revision 0002's tables row for row."""
+    old = ["recorded_values", "current_values"]
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            tables = sa.MetaData()
+            tables.reflect(conn, only=old)
+            before = {
+                n: sorted(tuple(map(str, r)) for r in conn.execute(sa.select(tables.tables[n])))
+                for n in old
+            }
+        assert len(before["recorded_values"]) > 20 and before["current_values"]
+        for target in ("head", "0002"):
+            with engine.connect().execution_options(township_write=True) as conn, conn.begin():
+                step = command.upgrade if target == "head" else command.downgrade
+                step(schema.alembic_config(conn), target)
+        with engine.connect() as conn:
+            assert schema.current(conn) == "0002"
+            after = {
+                n: sorted(tuple(map(str, r)) for r in conn.execute(sa.select(tables.tables[n])))
+                for n in old
+            }
+    finally:
+        engine.dispose()
+    assert after == before
+
+
+def test_a_current_copy_that_disagrees_stops_the_upgrade_untouched(
+    database_url: str, catalogue, old_store
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            copy = sa.Table("current_values", sa.MetaData(), autoload_with=conn)
+            conn.execute(copy.update().where(copy.c.village == "酉庄村").values(value=999))
+        with pytest.raises(RuntimeError, match="current_values does not equal"):
+            Store(database_url, catalogue.township_key, catalogue.township_name)
+        with engine.connect() as conn:
+            assert schema.current(conn) == "0002"
+            assert "recorded_values" in sa.inspect(conn).get_table_names()
+            assert "recorded_slices" not in sa.inspect(conn).get_table_names()
+    finally:
+        engine.dispose()
+        dispose_engines()

@@ -143,7 +143,7 @@ def test_crash_mid_import_leaves_store_unchanged(store: Store, catalogue, monkey
     def failing(self, statement, *args, **kwargs):
         calls["n"] += 1
         table = getattr(statement, "table", None)
-        if getattr(table, "name", "") == "current_values" and statement.is_insert:
+        if getattr(table, "name", "") == "current_slices" and statement.is_insert:
             raise RuntimeError("disk full halfway")
         return real_execute(self, statement, *args, **kwargs)
 
@@ -151,7 +151,7 @@ def test_crash_mid_import_leaves_store_unchanged(store: Store, catalogue, monkey
     with pytest.raises(RuntimeError):
         store.import_workbook(parsed, "张三")
     monkeypatch.undo()
-    assert calls["n"] > 3  # it failed after the version and recorded values were written
+    assert calls["n"] > 3  # it failed after the version and its rows were written
     pd.testing.assert_frame_equal(store.current(), before_values)
     pd.testing.assert_frame_equal(store.history(), before_history)
     assert store.revision() == before_revision
@@ -253,15 +253,19 @@ def test_a_crash_halfway_through_an_import_leaves_the_store_exactly_as_before(
     store.import_workbook(parse(make_workbook, catalogue, FIRST), "甲")
     before = dump(store)
     revision = store.revision()
-    rows = [[v, "2024-03", i, i] for i, v in enumerate(catalogue.village_names)]
+    rows = [
+        [v, month, i, i]
+        for month in ("2024-01", "2024-02", "2024-03", "2024-04")
+        for i, v in enumerate(catalogue.village_names)
+    ]
     parsed = parse(make_workbook, catalogue, rows, "大表.xlsx")
     real_execute = sa.engine.Connection.exec_driver_sql
     written: list[int] = []
 
-    # The values are written by one bulk insert into the history (then copied to the current
-    # values inside the database): crash after half of that bulk insert.
+    # The slices are written by one bulk insert into the history (the current pointers then
+    # point at them): crash after half of that bulk insert.
     def execute_then_crash(self, statement, parameters=None, *args, **kwargs):
-        bulk = statement.startswith("INSERT INTO recorded_values") and isinstance(parameters, list)
+        bulk = statement.startswith("INSERT INTO recorded_slices") and isinstance(parameters, list)
         if bulk:
             half = parameters[: len(parameters) // 2]
             real_execute(self, statement, half, *args, **kwargs)
@@ -274,7 +278,7 @@ def test_a_crash_halfway_through_an_import_leaves_the_store_exactly_as_before(
         store.import_workbook(parsed, "乙")
     monkeypatch.undo()
 
-    assert written == [len(parsed.values) // 2] and written[0] > 0
+    assert written == [len(parsed.slices) // 2] and written[0] > 0
     assert dump(store) == before
     assert store.revision() == revision
     # The store still works after the failed transaction.
@@ -687,3 +691,59 @@ def test_insert_many_is_the_same_as_a_core_insert(store: Store) -> None:
             ).where(store_module.townships.c.key.in_(["镇甲", "镇乙"]))
         ).all()
     assert sorted(tuple(r) for r in stored_rows) == sorted(rows)
+
+
+def test_wide_holds_the_current_values_row_by_row(store: Store, catalogue) -> None:
+    imported(store, catalogue, safety("2024-03", 10))
+    imported(store, catalogue, safety("2024-04", 5, hazards=None))
+    wide = store.wide("安全生产", ["检查生产经营单位", "排查安全隐患", "未知指标"])
+    got = {
+        (m, v): tuple(None if pd.isna(x) else x for x in rest)
+        for m, v, *rest in wide.itertuples(index=False, name=None)
+    }
+    assert got == {
+        ("2024-03", "酉庄村"): (10, 4, None),
+        ("2024-03", "蛇形村"): (11, None, None),
+        ("2024-03", "全镇"): (None, None, None),  # it holds 专项隐患排查整治 only
+        ("2024-04", "酉庄村"): (5, None, None),
+        ("2024-04", "蛇形村"): (6, None, None),
+        ("2024-04", "全镇"): (None, None, None),
+    }
+    assert store.wide("安全生产", ["检查生产经营单位"], first="2024-04")[
+        "month"
+    ].unique().tolist() == ["2024-04"]
+    assert store.wide("党建引领", ["x"]).empty
+
+
+def test_version_values_of_some_slices(store: Store, catalogue) -> None:
+    data = build_workbook(
+        {
+            "安全生产": [
+                HEADER,
+                ["酉庄村", "2024-03", 1, 2, None],
+                ["酉庄村", "2024-04", 3, 4, None],
+            ],
+            "党建引领": [["村（社区）", "月份", "主题党日活动"], ["蛇形村", "2024-03", 5]],
+        }
+    )
+    version = imported(store, catalogue, data).version_id
+    every = store.version_values(version)
+    assert len(every) == 5 and list(every.columns) == store_module.VERSION_COLUMNS
+    one = store.version_values(version, [("安全生产", "2024-04")])
+    assert sorted(zip(one["indicator"], one["value"], one["cell"], strict=True)) == [
+        ("排查安全隐患", 4.0, "D3"),
+        ("检查生产经营单位", 3.0, "C3"),
+    ]
+    assert store.version_values(version, []).empty
+
+
+def test_slices_count_values_and_villages_of_the_current_data(store: Store, catalogue) -> None:
+    imported(store, catalogue, safety("2024-03", 10))
+    imported(store, catalogue, safety("2024-03", 10, hazards=None), "更正.xlsx")
+    store.restore(1, "王五")
+    slices = store.slices()
+    assert slices[["area", "month", "version_id", "data_version_id"]].values.tolist() == [
+        ["安全生产", "2024-03", 3, 1]
+    ]
+    assert (slices.at[0, "value_count"], slices.at[0, "village_count"]) == (4, 3)
+    assert store.history().set_index("id").at[3, "value_count"] == 4

@@ -642,14 +642,104 @@ def test_sheet_extent_unusual_tags_take_the_general_path() -> None:
     assert wide.max_col == 16384 and wide.too_big()
 
 
-def test_value_rows_from_the_reader_or_from_the_values(catalogue, make_workbook) -> None:
+def test_rows_values_and_value_rows_hold_the_same_values(catalogue, make_workbook) -> None:
+    """The reader hands the store one row per sheet row; the tidy table is built from them."""
     data = make_workbook(
-        {"安全生产": [["村（社区）", "月份", "检查生产经营单位"], ["酉庄村", "2024-03", 5]]}
+        {
+            "安全生产": [
+                ["村（社区）", "月份", "检查生产经营单位", "排查安全隐患"],
+                ["酉庄村", "2024-03", 5, None],
+                ["蛇形村", "2024-03", 6, 2],
+            ]
+        }
     )
     parsed = read_workbook(data, "a.xlsx", catalogue)
-    expected = [
-        ("安全生产", "检查生产经营单位", "酉庄村", "2024-03", 5.0, "a.xlsx", "安全生产", "C2")
+    assert parsed.rows == [
+        ("安全生产", "2024-03", "酉庄村", "安全生产", {"检查生产经营单位": 5.0}, ["C2"]),
+        (
+            "安全生产",
+            "2024-03",
+            "蛇形村",
+            "安全生产",
+            {"检查生产经营单位": 6.0, "排查安全隐患": 2.0},
+            ["C3", "D3"],
+        ),
     ]
-    assert parsed.value_rows() == expected
-    parsed.records = None
-    assert parsed.value_rows() == expected
+    expected = [
+        ("安全生产", "检查生产经营单位", "酉庄村", "2024-03", 5.0, "a.xlsx", "安全生产", "C2"),
+        ("安全生产", "检查生产经营单位", "蛇形村", "2024-03", 6.0, "a.xlsx", "安全生产", "C3"),
+        ("安全生产", "排查安全隐患", "蛇形村", "2024-03", 2.0, "a.xlsx", "安全生产", "D3"),
+    ]
+    assert parsed.value_rows() == expected and parsed.value_count == 3
+    assert list(parsed.values.itertuples(index=False, name=None)) == expected
+
+
+def test_a_small_block_is_bounded_without_reading_every_reference() -> None:
+    block = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="Z9999"><v>1</v></c></row>'
+    extent = workbook._SheetExtent()
+    assert extent._feed_small(block)
+    assert (extent.rows, extent.row, extent.col, extent.bounded) == (1, 1, 26, True)
+    assert extent.too_big() is None
+    for beyond in (
+        b'<row r="1"><c r="AA1"><v>1</v></c></row>',  # a column past Z
+        b'<row r="1"><c r="A10000"><v>1</v></c></row>',  # a row past 9,999
+        b'<row r="10000"><c r="A1"><v>1</v></c></row>',
+        b'<row r="1"><c t="s" r="A1"/></row>',  # r not first
+        b'<row r="1"><c/><c><v>1</v></c></row>',  # cells without r
+        b'<row><c r="A1"/></row>',  # a row without r
+        b'<x:row r="1"><x:c r="A1"/></x:row>',  # prefixed tags
+    ):
+        assert not workbook._SheetExtent()._feed_small(beyond), beyond
+    # measured, not bounded, when asked to be exact
+    exact = workbook._SheetExtent(exact=True)
+    exact.feed(block)
+    assert (exact.max_row, exact.max_col, exact.bounded) == (9999, 26, False)
+
+
+def _sheet_of(rows: bytes, make_workbook) -> bytes:
+    data = make_workbook({"安全生产": [["村（社区）"]]})
+    return _with_sheet_xml(
+        data,
+        lambda xml: re.sub(
+            rb"<sheetData>.*</sheetData>|<sheetData/>",
+            lambda _: b"<sheetData>" + rows + b"</sheetData>",
+            xml,
+            flags=re.S,
+        ),
+    )
+
+
+def test_a_bound_that_would_refuse_is_measured_before_refusing(make_workbook) -> None:
+    """A first block bounded at 9,999 rows and a later one 250 columns wide would be refused
+    by the bound (9,999 × 250 cells); measured, 6,001 × 250 cells are within the limits, and a
+    refusal names the measured extent."""
+    padding = b"<v>" + b"1" * 200 + b"</v>"
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d">%s</c></row>' % (r, r, padding) for r in range(1, 6001)
+    )
+    wide = b'<row r="6001"><c r="IP6001"><v>1</v></c></row>'  # column 250, row 6,001
+    assert len(rows) > (1 << 20)  # the wide row comes in a later block
+    assert workbook.check_archive(_sheet_of(rows + wide, make_workbook), "x.xlsx") == []
+    far = b'<row r="9000"><c r="IP9000"><v>1</v></c></row>'  # 9,000 × 250 > 2,000,000
+    problems = workbook.check_archive(_sheet_of(rows + far, make_workbook), "x.xlsx")
+    assert len(problems) == 1
+    assert "9,000 行 × 250 列，超过上限 2,000,000 个单元格" in problems[0].message
+
+
+def test_reading_holds_the_cycle_collector_and_gives_it_back() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with workbook.gc_paused():
+        assert not gc.isenabled()
+        with workbook.gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner hold does not end the outer one
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with workbook.gc_paused():
+            pass
+        assert not gc.isenabled()  # held before: stays held
+    finally:
+        gc.enable()

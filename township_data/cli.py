@@ -214,7 +214,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     from . import ranking
 
     catalogue, store = _context(args)
-    scores = ranking.score_table(store.current(areas=[catalogue.contest.sheet]), catalogue)
+    scores = ranking.stored_scores(store, catalogue)
     if args.month:
         result = ranking.rank_month(scores, catalogue, args.month, args.top, args.bottom)
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import config, formatting, months
@@ -216,11 +217,11 @@ def township_rows(series: pd.DataFrame, values: pd.DataFrame, catalogue: Catalog
     """
     rule = rules(catalogue)
     summed = rule[(rule["combine"] == "sum") & (rule["across"] == "sum")]
-    keys = set(zip(summed["area"], summed["indicator"], strict=True))
+    keys = pd.MultiIndex.from_frame(summed[["area", "indicator"]])
 
     def is_summed(frame: pd.DataFrame) -> pd.Series:
-        keyed = zip(frame["area"], frame["indicator"], strict=True)
-        return pd.Series([k in keys for k in keyed], index=frame.index, dtype=bool)
+        keyed = pd.MultiIndex.from_arrays([frame["area"], frame["indicator"]])
+        return pd.Series(keyed.isin(keys), index=frame.index, dtype=bool)
 
     town = series[is_summed(series) & series["value"].notna()].assign(village=TOWN)
     rest = values[~is_summed(values)]
@@ -294,13 +295,21 @@ def status_from_counts(
     have one: the store keeps these, so the matrix of a county's ten years reads a thousand rows.
     """
     expected = len(catalogue.village_names)
-    matrix = pd.DataFrame(NOT_REPORTED, index=catalogue.sheet_names, columns=month_list)
-    for area, month, villages in zip(
-        counts["area"], counts["month"], counts["villages"], strict=True
-    ):
-        if area in matrix.index and month in matrix.columns:
-            matrix.loc[area, month] = REPORTED if villages >= expected else PARTIAL
+    status = pd.Series(
+        [REPORTED if n >= expected else PARTIAL for n in counts["villages"].tolist()], dtype=object
+    )
+    found = pd.DataFrame(
+        {"area": counts["area"].tolist(), "month": counts["month"].tolist(), "status": status}
+    )
+    matrix = (
+        found.pivot(index="area", columns="month", values="status")
+        if not found.empty
+        else pd.DataFrame()
+    )
+    matrix = matrix.reindex(index=list(catalogue.sheet_names), columns=list(month_list))
+    matrix = matrix.astype(object).where(matrix.notna(), NOT_REPORTED)
     matrix.index.name = "工作领域"
+    matrix.columns.name = None
     return matrix
 
 
@@ -314,30 +323,44 @@ def village_status(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd
     sheet a village is 已报 once it has a 总分. "—" where the row fills nothing of that sheet
     (the 全镇 row of a sheet recorded only per village).
     """
-    cut = values[values["month"] == month]
-    have = cut.groupby(["village", "area"])["indicator"].agg(set).to_dict()
     rows = [*catalogue.village_names, TOWN]
-    matrix = pd.DataFrame(NOT_REPORTED, index=rows, columns=catalogue.sheet_names)
-    for sheet in catalogue.sheet_names:
-        contest = sheet == catalogue.contest.sheet
-        for row in rows:
-            if contest:
-                expected = {catalogue.contest.total.name} if row != TOWN else set()
-            else:
-                expected = {
-                    i.name
-                    for i in catalogue.sheet_indicators(sheet)
-                    if (i.town_row if row == TOWN else i.village_rows)
-                }
-            if not expected:
-                matrix.loc[row, sheet] = NOT_APPLICABLE
-                continue
-            found = len(expected & have.get((row, sheet), set()))
-            if found == len(expected):
-                matrix.loc[row, sheet] = REPORTED
-            elif found:
-                matrix.loc[row, sheet] = PARTIAL
-    matrix.index.name = "村（社区）"
+    sheets = list(catalogue.sheet_names)
+    expected = []  # (area, indicator, filled by the 全镇 row)
+    for sheet in sheets:
+        if sheet == catalogue.contest.sheet:
+            expected.append((sheet, catalogue.contest.total.name, False))
+            continue
+        for ind in catalogue.sheet_indicators(sheet):
+            if ind.village_rows:
+                expected.append((sheet, ind.name, False))
+            if ind.town_row:
+                expected.append((sheet, ind.name, True))
+    wanted = pd.DataFrame(expected, columns=["area", "indicator", "town"])
+    cut = values[values["month"] == month]
+    cut = pd.DataFrame(
+        {
+            "village": cut["village"].to_numpy(dtype=object),
+            "area": cut["area"].to_numpy(dtype=object),
+            "indicator": cut["indicator"].to_numpy(dtype=object),
+            "town": (cut["village"] == TOWN).to_numpy(),
+        }
+    ).drop_duplicates()
+    found = (
+        cut.merge(wanted, on=["area", "indicator", "town"])
+        .groupby(["village", "area"])
+        .size()
+        .unstack("area")
+        .reindex(index=rows, columns=sheets)
+        .fillna(0)
+        .to_numpy()
+    )
+    per_row = wanted.groupby(["town", "area"]).size()
+    need = np.array(
+        [[per_row.get((row == TOWN, sheet), 0) for sheet in sheets] for row in rows], dtype=float
+    )
+    status = np.where(found >= need, REPORTED, np.where(found > 0, PARTIAL, NOT_REPORTED))
+    status = np.where(need == 0, NOT_APPLICABLE, status).astype(object)
+    matrix = pd.DataFrame(status, index=pd.Index(rows, name="村（社区）"), columns=sheets)
     return matrix
 
 
@@ -349,10 +372,11 @@ def status_counts(matrix: pd.DataFrame) -> dict[str, int]:
 
 def missing_by_village(matrix: pd.DataFrame) -> list[tuple[str, list[str]]]:
     """(village, areas it has not reported) for every row of a status matrix with a 未报 cell."""
+    missing = matrix.to_numpy() == NOT_REPORTED
+    areas = [str(a) for a in matrix.columns]
     return [
-        (str(village), [str(area) for area, status in row.items() if status == NOT_REPORTED])
-        for village, row in matrix.iterrows()
-        if (row == NOT_REPORTED).any()
+        (str(matrix.index[i]), [areas[j] for j in np.nonzero(missing[i])[0]])
+        for i in np.nonzero(missing.any(axis=1))[0]
     ]
 
 
@@ -422,15 +446,46 @@ def period_figures(
     Indexed by indicator name, in catalogue order; columns value (NaN = 未报) and
     villages_reported.
     """
-    names = [i.name for i in catalogue.sheet_indicators(area)]
-    cut = select_villages(
-        in_period(values[values["area"] == area], period.first, period.last), villages
+    return _period_figures(values[values["area"] == area], catalogue, [area], period, villages)[
+        area
+    ]
+
+
+def _period_figures(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    areas: Sequence[str],
+    period: Period,
+    villages: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """`period_figures` of several areas from one pass over the values (combining months and
+    villages once, not once per area: each pass costs the same few dozen pandas steps)."""
+    cut = select_villages(in_period(values, period.first, period.last), villages)
+    figures = town_figures(combine_months(cut, catalogue), catalogue).set_index(
+        ["area", "indicator"]
     )
-    figures = town_figures(combine_months(cut, catalogue), catalogue).set_index("indicator")
-    out = figures[["value", "villages_reported"]].reindex(names)
-    out["value"] = out["value"].astype("float64")
-    out["villages_reported"] = out["villages_reported"].fillna(0).astype(int)
+    out = {}
+    for area in areas:
+        names = [i.name for i in catalogue.sheet_indicators(area)]
+        index = pd.MultiIndex.from_arrays([[area] * len(names), names])
+        found = figures[["value", "villages_reported"]].reindex(index)
+        found.index = pd.Index(names, name="indicator")
+        found["value"] = found["value"].astype("float64")
+        found["villages_reported"] = found["villages_reported"].fillna(0).astype(int)
+        out[area] = found
     return out
+
+
+HEADLINE_COLUMNS = [
+    "indicator",
+    "unit",
+    "combine",
+    "higher_better",
+    "value",
+    "previous",
+    "year_ago",
+    "villages_reported",
+]
 
 
 def headline(
@@ -447,39 +502,58 @@ def headline(
     rate is never summed. Columns: indicator, unit, combine, higher_better, value, previous,
     year_ago, villages_reported.
     """
-    chosen = (
-        list(indicators)
-        if indicators is not None
-        else list(shown_indicators(catalogue, area, villages))
-    )
-    values = values[values["area"] == area]
-    now = period_figures(values, catalogue, area, period, villages)
-    before = period_figures(values, catalogue, area, period.previous(), villages)["value"]
-    year_ago = period_figures(values, catalogue, area, period.year_ago(), villages)["value"]
-    rows = [
-        {
-            "indicator": ind.name,
-            "unit": ind.unit,
-            "combine": ind.combine,
-            "higher_better": ind.higher_better,
-            "value": now.at[ind.name, "value"],
-            "previous": before.get(ind.name, float("nan")),
-            "year_ago": year_ago.get(ind.name, float("nan")),
-            "villages_reported": int(now.at[ind.name, "villages_reported"]),
-        }
-        for ind in chosen
+    chosen = {area: indicators} if indicators is not None else None
+    return headlines(values[values["area"] == area], catalogue, period, villages, chosen, [area])[
+        area
     ]
-    columns = [
-        "indicator",
-        "unit",
-        "combine",
-        "higher_better",
-        "value",
-        "previous",
-        "year_ago",
-        "villages_reported",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+
+
+def headline_rows(table: pd.DataFrame, indicators: Sequence[Indicator]) -> pd.DataFrame:
+    """The rows of a `headline` table for these indicators, in their order."""
+    return table.set_index("indicator").loc[[i.name for i in indicators]].reset_index()
+
+
+def headlines(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    period: Period,
+    villages: Sequence[str] | None = None,
+    indicators: dict[str, Sequence[Indicator]] | None = None,
+    areas: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """`headline` of several areas (default: every work area) at once, by area name.
+
+    `indicators` names each area's indicators to show (default: `shown_indicators`).
+    """
+    areas = list(areas) if areas is not None else [a.name for a in catalogue.areas]
+    if indicators is not None:
+        areas = [a for a in areas if a in indicators]
+    now = _period_figures(values, catalogue, areas, period, villages)
+    before = _period_figures(values, catalogue, areas, period.previous(), villages)
+    year_ago = _period_figures(values, catalogue, areas, period.year_ago(), villages)
+    out = {}
+    for area in areas:
+        chosen = (
+            list(indicators[area])
+            if indicators is not None
+            else list(shown_indicators(catalogue, area, villages))
+        )
+        previous, earlier = before[area]["value"], year_ago[area]["value"]
+        rows = [
+            {
+                "indicator": ind.name,
+                "unit": ind.unit,
+                "combine": ind.combine,
+                "higher_better": ind.higher_better,
+                "value": now[area].at[ind.name, "value"],
+                "previous": previous.get(ind.name, float("nan")),
+                "year_ago": earlier.get(ind.name, float("nan")),
+                "villages_reported": int(now[area].at[ind.name, "villages_reported"]),
+            }
+            for ind in chosen
+        ]
+        out[area] = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
+    return out
 
 
 @dataclass(frozen=True)
@@ -695,22 +769,34 @@ def rectification_rate(table: pd.DataFrame) -> float:
 # ------------------------------------------------------------------ the leaders' overview
 
 
-def behind_last_year(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.DataFrame:
+def behind_last_year(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    month: str,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Indicators whose figure since January is far worse than the same months last year.
 
     Worse means down by config.BEHIND_SHARE or more where more is better, up by as much where
     less is better (矛盾纠纷). Only monthly counts (sum) with a base of config.BEHIND_MIN_BASE
     or more, so 1 against 2 does not raise an alarm. Columns: area, indicator, unit, value,
-    year_ago, change (relative, −0.4 = 40% less), worst first.
+    year_ago, change (relative, −0.4 = 40% less), worst first. `tables`: the year so far's
+    `headlines` of every indicator, when the caller has them already.
     """
     period = months.year_to_date(month)
+    judged = {
+        area.name: [
+            i for i in area.indicators if i.higher_better is not None and i.combine == "sum"
+        ]
+        for area in catalogue.areas
+    }
+    judged = {area: found for area, found in judged.items() if found}
+    if tables is None:
+        tables = headlines(values, catalogue, period, indicators=judged)
     rows = []
-    for area in catalogue.areas:
-        judged = [i for i in area.indicators if i.higher_better is not None and i.combine == "sum"]
-        if not judged:
-            continue
-        table = headline(values, catalogue, area.name, period, indicators=judged)
-        for ind, row in zip(judged, table.itertuples(index=False), strict=True):
+    for area, found in judged.items():
+        table = headline_rows(tables[area], found)
+        for ind, row in zip(found, table.itertuples(index=False), strict=True):
             if pd.isna(row.value) or pd.isna(row.year_ago) or row.year_ago < config.BEHIND_MIN_BASE:
                 continue
             change = (row.value - row.year_ago) / row.year_ago
@@ -718,7 +804,7 @@ def behind_last_year(values: pd.DataFrame, catalogue: Catalogue, month: str) -> 
             if worse >= config.BEHIND_SHARE:
                 rows.append(
                     {
-                        "area": area.name,
+                        "area": area,
                         "indicator": ind.name,
                         "unit": ind.unit,
                         "value": row.value,

@@ -30,9 +30,9 @@ TABLE_LABELS = {
     "townships": "镇",
     "versions": "版本",
     "version_slices": "版本所含领域和月份",
-    "recorded_values": "历次导入的数值",
+    "recorded_slices": "历次导入的数据",
     "current_slices": "当前数据的领域和月份",
-    "current_values": "当前数值",
+    "monthly_totals": "各月合计",
     "report_texts": "工作总结文字",
 }
 BATCH_ROWS = 5_000

@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -326,12 +326,71 @@ def since_phrase(first: str, last: str) -> str:
 # ------------------------------------------------------------------ figures
 
 
+@dataclass(frozen=True)
+class SourceSpec:
+    """Which imported cells a figure comes from, as a rule over the period's values.
+
+    Kept instead of the cells themselves, so a report of a county's 500 villages holds a few
+    dozen rules, and the cells are read from the store when someone asks where a figure came
+    from (`attach_sources`). `contributing`: only the values `metrics.combine_months` uses
+    (each village's latest month for a stock, …); `villages`, `months`: only those;
+    `positive`: only values above 0.
+    """
+
+    area: str
+    indicator: str
+    contributing: bool = True
+    villages: tuple[str, ...] | None = None
+    months: tuple[str, ...] | None = None
+    positive: bool = False
+
+    def rows(self, values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+        """The rows of `values` (the period's, with their sources) this rule picks."""
+        return self.pick(_Rows(values, catalogue))
+
+    def pick(self, found: _Rows) -> pd.DataFrame:
+        cut = found.of(self.area, self.indicator, self.contributing)
+        if self.villages is not None:
+            cut = cut[cut["village"].isin(list(self.villages))]
+        if self.months is not None:
+            cut = cut[cut["month"].isin(list(self.months))]
+        if self.positive:
+            cut = cut[cut["value"] > 0]
+        return cut
+
+
+class _Rows:
+    """A period's values split by (area, indicator), and the values combining uses of each
+    (metrics.contributing), worked out once for every figure that picks from them."""
+
+    def __init__(
+        self, values: pd.DataFrame, catalogue: Catalogue, used: pd.DataFrame | None = None
+    ) -> None:
+        self.catalogue = catalogue
+        self._all = _split(values)
+        self._used = None if used is None else _split(used)
+        self._values = values
+
+    def of(self, area: str, indicator: str, contributing: bool) -> pd.DataFrame:
+        if contributing and self._used is None:
+            self._used = _split(metrics.contributing(self._values, self.catalogue))
+        groups = self._used if contributing else self._all
+        return groups.get((area, indicator), self._values.iloc[0:0])
+
+
+def _split(frame: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    if frame.empty:
+        return {}
+    return {key: part for key, part in frame.groupby(["area", "indicator"], sort=False)}
+
+
 @dataclass
 class Figure:
     """One filled placeholder: its value, its text, how it was computed and its source cells.
 
     kind: data (from imported values), catalogue (a setting of catalogue.toml) or period (the
-    chosen period and the township's name).
+    chosen period and the township's name). `sources` (the cells) is None for a data figure
+    until they are read (`attach_sources`); `spec` says which they are.
     """
 
     key: str
@@ -342,7 +401,13 @@ class Figure:
     method: str = ""
     notes: list[str] = field(default_factory=list)
     origin: str = ""
-    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sources: pd.DataFrame | None = field(default_factory=pd.DataFrame)
+    spec: SourceSpec | None = None
+
+    def _sources(self) -> pd.DataFrame:
+        if self.sources is None:
+            raise RuntimeError(f"the sources of {self.key} were not read (attach_sources)")
+        return self.sources
 
     @property
     def missing(self) -> bool:
@@ -354,9 +419,10 @@ class Figure:
 
     def source_table(self) -> pd.DataFrame:
         """The cells behind the figure, in Chinese columns, ready for a table or a download."""
-        if self.sources.empty:
+        sources = self._sources()
+        if sources.empty:
             return pd.DataFrame(columns=list(SOURCE_COLUMNS.values()))
-        table = self.sources.sort_values(["month", "village"])[list(SOURCE_COLUMNS)].copy()
+        table = sources.sort_values(["month", "village"])[list(SOURCE_COLUMNS)].copy()
         table["month"] = table["month"].map(months.label)
         table["village"] = table["village"].replace({TOWN: metrics.TOWN_LEVEL_ROW})
         return table.rename(columns=SOURCE_COLUMNS).reset_index(drop=True)
@@ -365,10 +431,11 @@ class Figure:
         """Where the figure comes from, as one line: files, versions, sheets and cell ranges."""
         if self.origin:
             return self.origin
-        if self.sources.empty:
+        sources = self._sources()
+        if sources.empty:
             return "无（本期没有数据）" if self.kind == "data" else ""
         parts = []
-        grouped = self.sources.groupby(["version_id", "file_name", "sheet"], sort=True)
+        grouped = sources.groupby(["version_id", "file_name", "sheet"], sort=True)
         for (version, file_name, sheet), rows in grouped:
             parts.append(f"{file_name}（版本 {version}）{sheet}!{cell_ranges(rows['cell'])}")
         return "；".join(parts)
@@ -421,7 +488,7 @@ def _month_list(month_values: list[str], last: str) -> str:
 
 
 class _Filler:
-    """Computes every figure of a template for one period from the tidy values with sources."""
+    """Computes every figure of a template for one period from the tidy values."""
 
     def __init__(self, values: pd.DataFrame, catalogue: Catalogue, first: str, last: str) -> None:
         self.catalogue = catalogue
@@ -472,7 +539,8 @@ class _Filler:
             used = used[used["village"] == TOWN]
         fig.value = value
         fig.text = formatting.number(value) if ref.mode == "数值" else _unit_text(value, ind.unit)
-        fig.sources = used
+        only_town = ind.across == "mean" and not town_value.empty
+        fig.spec = SourceSpec(ind.area, ind.name, villages=(TOWN,) if only_town else None)
         fig.method = self.method(ind, used, has_town=not town_value.empty)
         fig.notes = self.coverage(ind)
         return fig
@@ -569,8 +637,7 @@ class _Filler:
             fig.text = "、".join(names)
         else:
             fig.text = f"{'、'.join(names[:3])}等{len(names)}个村（社区）"
-        used = self.rows(self.used, ind)
-        fig.sources = used[used["village"].isin(names)]
+        fig.spec = SourceSpec(ind.area, ind.name, villages=tuple(names))
         over = "各月相加" if ind.combine == "sum" else "期末最新值"
         fig.method = (
             f"“{ind.name}”本期数（{over}）大于 0 的村（社区）："
@@ -596,7 +663,9 @@ class _Filler:
         active = sorted(monthly[monthly["value"] > 0]["month"])
         fig.value = float(len(active))
         fig.text = _month_list(active, self.last) if active else NONE_TEXT
-        fig.sources = rows[rows["month"].isin(active) & (rows["value"] > 0)]
+        fig.spec = SourceSpec(
+            ind.area, ind.name, contributing=False, months=tuple(active), positive=True
+        )
         fig.method = (
             "各月全镇数："
             + "、".join(
@@ -670,7 +739,7 @@ class _Filler:
         low, high = int(per_month.min()), int(per_month.max())
         fig.value = float(high)
         fig.text = str(low) if low == high else f"{low}至{high}"
-        fig.sources = rows
+        fig.spec = SourceSpec(sheet, TOTAL_SCORE, contributing=False)
         fig.method = f"“{sheet}”表中每月有总分的村（社区）个数：" + "、".join(
             f"{months.label(m)}{n}个" for m, n in per_month.items()
         )
@@ -846,19 +915,76 @@ def free_paragraphs(text: str) -> list[str]:
     ]
 
 
+SOURCE_FIELDS = ("version_id", "file_name", "sheet", "cell")
+
+
 def fill(
     values: pd.DataFrame, catalogue: Catalogue, template: Template, first: str, last: str
 ) -> Report:
-    """Fill `template` for [first, last] from tidy values that carry their sources."""
+    """Fill `template` for [first, last] from tidy values; when they carry their sources
+    (Store.current(with_source=True)), every figure's cells are attached as well."""
     filler = _Filler(values, catalogue, first, last)
     figures = {key: filler.figure(ref) for key, ref in template.refs.items()}
-    return Report(catalogue.township_name, first, last, template, figures)
+    for fig in figures.values():
+        if fig.spec is not None:
+            fig.sources = None
+    work = Report(catalogue.township_name, first, last, template, figures)
+    if all(name in values.columns for name in SOURCE_FIELDS):
+        _attach(list(figures.values()), filler.values, catalogue, filler.used)
+    return work
 
 
-def build(store: Store, catalogue: Catalogue, template: Template, first: str, last: str) -> Report:
-    """Read the period's current values (with files, sheets, cells) and fill the template."""
-    values = store.current(areas=catalogue.sheet_names, first=first, last=last, with_source=True)
+def build(
+    store: Store,
+    catalogue: Catalogue,
+    template: Template,
+    first: str,
+    last: str,
+    sources: bool = True,
+) -> Report:
+    """Read the period's current values and fill the template.
+
+    With `sources`, the files, sheets and cells of every figure are read too (the command
+    line's Markdown lists them all); the page leaves them out and reads a figure's cells only
+    when they are shown (`attach_sources`).
+    """
+    values = store.current(areas=catalogue.sheet_names, first=first, last=last, with_source=sources)
     return fill(values, catalogue, template, first, last)
+
+
+def attach_sources(
+    work: Report, store: Store, catalogue: Catalogue, keys: Iterable[str] | None = None
+) -> Report:
+    """Read the cells behind the figures named by `keys` (default: every figure) whose cells
+    were left out, from one read of the period's values of their areas and indicators."""
+    wanted = None if keys is None else set(keys)
+    figures = [
+        fig
+        for key, fig in work.figures.items()
+        if (wanted is None or key in wanted) and fig.spec is not None and fig.sources is None
+    ]
+    if figures:
+        values = store.current(
+            areas=sorted({f.spec.area for f in figures if f.spec}),
+            first=work.first,
+            last=work.last,
+            with_source=True,
+            indicators=sorted({f.spec.indicator for f in figures if f.spec}),
+        )
+        _attach(figures, values, catalogue)
+    return work
+
+
+def _attach(
+    figures: list[Figure],
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    used: pd.DataFrame | None = None,
+) -> None:
+    found = _Rows(values, catalogue, used)
+    for fig in figures:
+        if fig.spec is not None:
+            fig.sources = fig.spec.pick(found).reset_index(drop=True)
 
 
 def saved_texts(store: Store, first: str, last: str) -> dict[str, str]:

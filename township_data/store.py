@@ -2,11 +2,19 @@
 
 SQLAlchemy Core only, so the same statements run on the embedded SQLite file and on a shared
 PostgreSQL server. A slice is one (area, month) of one township: importing a sheet for a month
-replaces that slice as current, while every earlier version stays in `recorded_values` and can be
+replaces that slice as current, while every earlier version stays in `recorded_slices` and can be
 made current again by `restore`. Each write is one transaction that first bumps the township's
 revision: on PostgreSQL that row lock serialises writers of one township, on SQLite the
 transaction is BEGIN IMMEDIATE with a busy timeout; either way a reader never sees half an import
 and the revision is the cache key of every page.
+
+Values are stored one database row per slice of a version (packing.py): the villages, the
+indicators and a villages × indicators matrix of values with their cells. An import of a month
+writes a row per sheet, not a row per value, and a page reads an area's months as a hundred rows.
+Which version is current is kept per slice in `current_slices`: the current values are that
+table joined to the history on its primary key, so an import writes each slice once and a
+restore only moves pointers. The tidy long table the pages work with (one row per value) is
+unpacked on reading (`Store.current`).
 
 Nothing an import or restore decides on is read before that lock. PostgreSQL runs at READ
 COMMITTED: a writer blocked on the revision row proceeds once the other writer commits, and each
@@ -30,9 +38,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from . import config, metrics, months, schema
+from . import config, metrics, months, packing, schema
 from .errors import Problem, StoreError
-from .workbook import ParsedWorkbook
+from .workbook import ParsedWorkbook, gc_paused
 
 metadata = sa.MetaData()
 
@@ -71,19 +79,23 @@ version_slices = sa.Table(
     sa.Column("value_count", sa.Integer, nullable=False),
 )
 
-recorded_values = sa.Table(
-    "recorded_values",
+# One row per (version, area, month): the slice as packing.py packs it. Every version's slices
+# are kept, so any version can be made current again.
+recorded_slices = sa.Table(
+    "recorded_slices",
     metadata,
     sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), primary_key=True),
     sa.Column("area", sa.String(50), primary_key=True),
     sa.Column("month", sa.String(7), primary_key=True),
-    sa.Column("village", sa.String(50), primary_key=True),
-    sa.Column("indicator", sa.String(100), primary_key=True),
-    sa.Column("value", sa.Float, nullable=False),
     sa.Column("sheet", sa.String(100), nullable=False),
-    sa.Column("cell", sa.String(40), nullable=False),
+    sa.Column("villages", sa.Text, nullable=False),
+    sa.Column("indicators", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("cells", sa.Text, nullable=False),
 )
 
+# The current data: per slice, the version that made it current (an import or a restore) and
+# the version whose recorded rows it holds (data_version_id).
 current_slices = sa.Table(
     "current_slices",
     metadata,
@@ -92,21 +104,6 @@ current_slices = sa.Table(
     sa.Column("month", sa.String(7), primary_key=True),
     sa.Column("version_id", sa.Integer, nullable=False),
     sa.Column("data_version_id", sa.Integer, nullable=False),
-)
-
-current_values = sa.Table(
-    "current_values",
-    metadata,
-    sa.Column("township", sa.String(64), primary_key=True),
-    sa.Column("area", sa.String(50), primary_key=True),
-    sa.Column("month", sa.String(7), primary_key=True),
-    sa.Column("village", sa.String(50), primary_key=True),
-    sa.Column("indicator", sa.String(100), primary_key=True),
-    sa.Column("value", sa.Float, nullable=False),
-    sa.Column("version_id", sa.Integer, nullable=False),
-    sa.Column("sheet", sa.String(100), nullable=False),
-    sa.Column("cell", sa.String(40), nullable=False),
-    sa.Index("ix_current_area_indicator_month", "township", "area", "indicator", "month"),
 )
 
 # The township's monthly figures need the sum and count of village values and the 全镇 value
@@ -376,48 +373,75 @@ class Store:
     ) -> pd.DataFrame:
         """Current values as the tidy table (area, indicator, village, month, value).
 
-        Cut in the database to the areas, the months [first, last] and/or the listed `months`,
-        and the indicators a view needs: the primary key (township, area, month, …) serves the
-        cut, so a page reads its months of one area, not a county's whole history.
+        Cut in the database to the areas, the months [first, last] and/or the listed `months`
+        (the slice table's key serves the cut, so a page reads its months of one area, not a
+        county's whole history), then to the indicators a view needs. `with_source` adds each
+        value's version_id, file_name, sheet and cell.
         """
-        cols = [
-            current_values.c.area,
-            current_values.c.indicator,
-            current_values.c.village,
-            current_values.c.month,
-            current_values.c.value,
-        ]
-        if with_source:
-            cols += [
-                current_values.c.version_id,
-                versions.c.file_name,
-                current_values.c.sheet,
-                current_values.c.cell,
-            ]
-        query = sa.select(*cols).where(current_values.c.township == self.township)
-        if with_source:
-            query = query.join(versions, versions.c.id == current_values.c.version_id)
+        slices = self._current_slices(areas, first, last, months, with_source)
+        return packing.long_frame(slices, indicators, sources=with_source)
+
+    def wide(
+        self,
+        area: str,
+        columns: list[str],
+        first: str | None = None,
+        last: str | None = None,
+    ) -> pd.DataFrame:
+        """One area's current values as its sheets hold them: month, village, then one float
+        column per name of `columns` (NaN = 未报), one row per (month, village) with a value.
+
+        The 打擂 score table has this shape: a county's ten years of scores are 120 stored
+        slices, read without unpacking 360,000 values and pivoting them back.
+        """
+        return packing.wide_frame(self._current_slices([area], first, last, None), columns)
+
+    def _current_slices(
+        self,
+        areas: list[str] | None,
+        first: str | None,
+        last: str | None,
+        months: list[str] | None,
+        with_source: bool = False,
+    ) -> list[packing.Slice]:
         with self.engine.connect() as conn:
-            if not areas and (first or last or months is not None):
-                # Name the areas so the month cut runs on the (township, area, month, …) key
-                # instead of scanning every value of the township.
-                areas = sorted({a for a, _ in self._current_slice_map(conn)})
-        if areas:
-            query = query.where(current_values.c.area.in_(areas))
+            query = self._current_query(areas, first, last, months, with_source)
+            return packing.decode(conn.execute(query).fetchall(), cells=with_source)
+
+    def _current_query(
+        self,
+        areas: list[str] | None,
+        first: str | None,
+        last: str | None,
+        months: list[str] | None,
+        with_source: bool,
+    ) -> sa.Select:
+        """Current slices: each slice's pointer joined to the history on its primary key."""
+        cs, rs = current_slices, recorded_slices
+        cols = [cs.c.area, cs.c.month, rs.c.villages, rs.c.indicators, rs.c.data]
+        if with_source:
+            cols += [rs.c.sheet, rs.c.cells, rs.c.version_id, versions.c.file_name]
+        joined = cs.join(
+            rs,
+            sa.and_(
+                rs.c.version_id == cs.c.data_version_id,
+                rs.c.area == cs.c.area,
+                rs.c.month == cs.c.month,
+            ),
+        )
+        if with_source:
+            joined = joined.join(versions, versions.c.id == rs.c.version_id)
+        query = sa.select(*cols).select_from(joined).where(cs.c.township == self.township)
+        if areas is not None:
+            query = query.where(cs.c.area.in_(sorted(set(areas))))
         if first:
-            query = query.where(current_values.c.month >= first)
+            query = query.where(cs.c.month >= first)
         if last:
-            query = query.where(current_values.c.month <= last)
+            query = query.where(cs.c.month <= last)
         if months is not None:
-            query = query.where(current_values.c.month.in_(sorted(set(months))))
-        if indicators is not None:
-            query = query.where(current_values.c.indicator.in_(sorted(set(indicators))))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        names = [c.name for c in cols]
-        frame = _frame(rows, names)
-        frame["value"] = frame["value"].astype("float64")
-        return frame
+            query = query.where(cs.c.month.in_(sorted(set(months))))
+        # A stable order for equal reads; months are ASCII, ordered alike by both databases.
+        return query.order_by(cs.c.month, cs.c.area)
 
     def totals(
         self,
@@ -471,42 +495,43 @@ class Store:
 
     def slices(self) -> pd.DataFrame:
         """Current slices with their version, file and value count (the data-status matrix)."""
-        counts = (
-            sa.select(
-                current_values.c.area,
-                current_values.c.month,
-                sa.func.count().label("value_count"),
-                sa.func.count(sa.distinct(current_values.c.village)).label("village_count"),
-            )
-            .where(current_values.c.township == self.township)
-            .group_by(current_values.c.area, current_values.c.month)
-            .subquery()
-        )
+        cs, rs, vs = current_slices, recorded_slices, version_slices
         query = (
             sa.select(
-                current_slices.c.area,
-                current_slices.c.month,
-                current_slices.c.version_id,
-                current_slices.c.data_version_id,
+                cs.c.area,
+                cs.c.month,
+                cs.c.version_id,
+                cs.c.data_version_id,
                 versions.c.file_name,
                 versions.c.created_by,
-                sa.func.coalesce(counts.c.value_count, 0).label("value_count"),
-                sa.func.coalesce(counts.c.village_count, 0).label("village_count"),
+                sa.func.coalesce(vs.c.value_count, 0).label("value_count"),
+                rs.c.villages,
             )
-            .join(versions, versions.c.id == current_slices.c.data_version_id)
-            .outerjoin(
-                counts,
+            .join(versions, versions.c.id == cs.c.data_version_id)
+            .join(
+                rs,
                 sa.and_(
-                    counts.c.area == current_slices.c.area, counts.c.month == current_slices.c.month
+                    rs.c.version_id == cs.c.data_version_id,
+                    rs.c.area == cs.c.area,
+                    rs.c.month == cs.c.month,
                 ),
             )
-            .where(current_slices.c.township == self.township)
-            .order_by(current_slices.c.area, current_slices.c.month)
+            .outerjoin(
+                vs,
+                sa.and_(
+                    vs.c.version_id == cs.c.version_id,
+                    vs.c.area == cs.c.area,
+                    vs.c.month == cs.c.month,
+                ),
+            )
+            .where(cs.c.township == self.township)
+            .order_by(cs.c.area, cs.c.month)
         )
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(query).fetchall()
+        villages = packing.decode_names([r.villages for r in rows])
         return _frame(
-            rows,
+            [(*r[:-1], len(v)) for r, v in zip(rows, villages, strict=True)],
             [
                 "area",
                 "month",
@@ -606,9 +631,14 @@ class Store:
             ).all()
         return [(a, m) for a, m in rows]
 
-    def version_values(self, version_id: int) -> pd.DataFrame:
-        """The values a version holds (for a restore: the values it made current)."""
+    def version_values(
+        self, version_id: int, slices: list[tuple[str, str]] | None = None
+    ) -> pd.DataFrame:
+        """The values a version holds (for a restore: the values it made current), with sheet
+        and cell; only those of `slices` when given (a page shows one sheet at a time)."""
         self.version(version_id)
+        wanted = None if slices is None else set(slices)
+        rs = recorded_slices
         with self.engine.connect() as conn:
             pairs = conn.execute(
                 sa.select(
@@ -617,28 +647,24 @@ class Store:
             ).all()
             by_source: dict[tuple[int, str], list[str]] = {}
             for area, month, data_id in pairs:
-                by_source.setdefault((data_id, area), []).append(month)
-            frames = []
-            for (data_id, area), ms in by_source.items():
-                rows = conn.execute(
+                if wanted is None or (area, month) in wanted:
+                    by_source.setdefault((data_id, area), []).append(month)
+            rows = []
+            for (data_id, area), ms in sorted(by_source.items()):
+                rows += conn.execute(
                     sa.select(
-                        recorded_values.c.area,
-                        recorded_values.c.indicator,
-                        recorded_values.c.village,
-                        recorded_values.c.month,
-                        recorded_values.c.value,
-                        recorded_values.c.sheet,
-                        recorded_values.c.cell,
-                    ).where(
-                        recorded_values.c.version_id == data_id,
-                        recorded_values.c.area == area,
-                        recorded_values.c.month.in_(ms),
+                        rs.c.area,
+                        rs.c.month,
+                        rs.c.villages,
+                        rs.c.indicators,
+                        rs.c.data,
+                        rs.c.sheet,
+                        rs.c.cells,
                     )
-                ).all()
-                frames.append(_frame(rows, VERSION_COLUMNS))
-        if not frames:
-            return pd.DataFrame(columns=VERSION_COLUMNS)
-        return pd.concat(frames, ignore_index=True)
+                    .where(rs.c.version_id == data_id, rs.c.area == area, rs.c.month.in_(ms))
+                    .order_by(rs.c.month)
+                ).fetchall()
+        return packing.long_frame(packing.decode(rows, cells=True), cells=True)[VERSION_COLUMNS]
 
     def diff(self, values: pd.DataFrame, slices: list[tuple[str, str]]) -> pd.DataFrame:
         """What storing `values` for `slices` would change: one row per added/replaced/removed value.
@@ -646,32 +672,18 @@ class Store:
         Columns: area, month, village, indicator, old, new, change (新增/修改/改为未报/不变).
         """
         with self.engine.connect() as conn:
-            old = self._slice_values(conn, slices)
-        return compare(old, values[KEYED])
+            old = packing.long_frame(self._slices_of(conn, slices))
+        return compare(old[KEYED], values[KEYED])
 
-    def _slice_values(self, conn: Connection, slices: list[tuple[str, str]]) -> pd.DataFrame:
-        frames = []
+    def _slices_of(self, conn: Connection, slices: list[tuple[str, str]]) -> list[packing.Slice]:
+        """The current packed slices of these (area, month)s."""
         by_area: dict[str, list[str]] = {}
         for area, month in slices:
             by_area.setdefault(area, []).append(month)
+        rows = []
         for area, ms in by_area.items():
-            rows = conn.execute(
-                sa.select(
-                    current_values.c.area,
-                    current_values.c.month,
-                    current_values.c.village,
-                    current_values.c.indicator,
-                    current_values.c.value,
-                ).where(
-                    current_values.c.township == self.township,
-                    current_values.c.area == area,
-                    current_values.c.month.in_(ms),
-                )
-            ).all()
-            frames.append(_frame(rows, KEYED))
-        if not frames:
-            return pd.DataFrame(columns=KEYED)
-        return pd.concat(frames, ignore_index=True)
+            rows += conn.execute(self._current_query([area], None, None, ms, False)).fetchall()
+        return packing.decode(rows)
 
     def _current_slice_map(self, conn: Connection) -> dict[tuple[str, str], tuple[int, int]]:
         rows = conn.execute(
@@ -748,7 +760,8 @@ class Store:
         try:
             with self._write() as conn:
                 revision = self._lock(conn, expected_revision)
-                result = self._import(conn, parsed, user)
+                with gc_paused():
+                    result = self._import(conn, parsed, user)
                 result.revision = revision
                 return result
         except _NoChange as stop:
@@ -774,24 +787,19 @@ class Store:
                     slices=parsed.slices,
                 )
             )
-        old = self._slice_values(conn, parsed.slices)
-        if old.empty:
-            counts = pd.Series({"新增": len(parsed.values)}, dtype="int64")
-            unchanged_all = False
-        else:
-            changes = compare(old, parsed.values[KEYED])
-            counts = changes["change"].value_counts()
-            unchanged_all = counts.get("不变", 0) == len(changes)
+        packed = packing.from_rows(parsed.rows)
+        counts = packing.count_changes(self._slices_of(conn, parsed.slices), packed)
         new_slices = [s for s in parsed.slices if s not in current_map]
-        if not new_slices and unchanged_all:
+        if not new_slices and not counts.changes_anything:
             raise _NoChange(
                 ChangeResult(
                     changed=False,
                     message=f"“{parsed.file_name}”的数据与当前数据完全相同，未做任何更改",
                     slices=parsed.slices,
-                    unchanged=int(counts.get("不变", 0)),
+                    unchanged=counts.unchanged,
                 )
             )
+        per_slice = {(p.area, p.month): p.value_count for p in packed}
         version_id = conn.execute(
             versions.insert().values(
                 township=self.township,
@@ -801,11 +809,10 @@ class Store:
                 created_at=_now(),
                 created_by=user,
                 restored_from=None,
-                value_count=len(parsed.values),
+                value_count=sum(per_slice.values()),
                 summary=summarise_slices(parsed.slices),
             )
         ).inserted_primary_key[0]
-        per_slice = parsed.values.groupby(["area", "month"]).size().to_dict()
         conn.execute(
             version_slices.insert(),
             [
@@ -815,46 +822,52 @@ class Store:
                     "month": month,
                     "data_version_id": version_id,
                     "replaced_version_id": current_map.get((area, month), (None, None))[0],
-                    "value_count": int(per_slice.get((area, month), 0)),
+                    "value_count": per_slice.get((area, month), 0),
                 }
                 for area, month in parsed.slices
             ],
         )
-        # One bulk insert into the history, then the current slices copied from it inside the
-        # database: no second pass of Python rows.
+        # The slices into the history, then the current pointers to them: each slice is
+        # written once, whatever its size.
+        columns = ["sheet", "villages", "indicators", "data", "cells"]
         _insert_many(
             conn,
-            recorded_values,
-            ["version_id", "area", "month", "village", "indicator", "value", "sheet", "cell"],
-            [(version_id, a, m, v, i, x, s, c) for a, i, v, m, x, _, s, c in parsed.value_rows()],
+            recorded_slices,
+            ["version_id", "area", "month", *columns],
+            [
+                (version_id, p.area, p.month, *(text[c] for c in columns))
+                for p, text in zip(packed, map(packing.encode, packed), strict=True)
+            ],
         )
-        self._replace_current(conn, parsed.slices, version_id, version_id)
-        self._copy_to_current(conn, version_id, parsed.slices)
-        self._write_totals(conn, parsed.slices, parsed.values)
+        self._point(conn, parsed.slices, version_id, {s: version_id for s in parsed.slices})
+        self._write_totals(conn, parsed.slices, packed)
         return ChangeResult(
             changed=True,
             message=f"已导入“{parsed.file_name}”为版本 {version_id}：{summarise_slices(parsed.slices)}",
             version_id=version_id,
             slices=parsed.slices,
-            added=int(counts.get("新增", 0)),
-            replaced=int(counts.get("修改", 0)),
-            removed=int(counts.get("改为未报", 0)),
-            unchanged=int(counts.get("不变", 0)),
+            added=counts.added,
+            replaced=counts.replaced,
+            removed=counts.removed,
+            unchanged=counts.unchanged,
         )
 
-    def _replace_current(
-        self, conn: Connection, slices: list[tuple[str, str]], version_id: int, data_id: int
+    def _point(
+        self,
+        conn: Connection,
+        slices: list[tuple[str, str]],
+        version_id: int,
+        data_ids: dict[tuple[str, str], int],
     ) -> None:
-        params = [{"a": area, "m": month} for area, month in slices]
-        for table in (current_values, current_slices):
-            conn.execute(
-                table.delete().where(
-                    table.c.township == self.township,
-                    table.c.area == sa.bindparam("a"),
-                    table.c.month == sa.bindparam("m"),
-                ),
-                params,
-            )
+        """Make `version_id` current for these slices, holding the rows of `data_ids[slice]`."""
+        conn.execute(
+            current_slices.delete().where(
+                current_slices.c.township == self.township,
+                current_slices.c.area == sa.bindparam("a"),
+                current_slices.c.month == sa.bindparam("m"),
+            ),
+            [{"a": area, "m": month} for area, month in slices],
+        )
         conn.execute(
             current_slices.insert(),
             [
@@ -863,59 +876,17 @@ class Store:
                     "area": area,
                     "month": month,
                     "version_id": version_id,
-                    "data_version_id": data_id,
+                    "data_version_id": data_ids[(area, month)],
                 }
                 for area, month in slices
             ],
         )
 
-    def _copy_to_current(
-        self, conn: Connection, data_id: int, slices: list[tuple[str, str]]
-    ) -> int:
-        """Make version `data_id`'s recorded values of these slices current; rows copied."""
-        by_area: dict[str, list[str]] = {}
-        for area, month in slices:
-            by_area.setdefault(area, []).append(month)
-        total = 0
-        for area, ms in by_area.items():
-            source = sa.select(
-                sa.literal(self.township),
-                recorded_values.c.area,
-                recorded_values.c.month,
-                recorded_values.c.village,
-                recorded_values.c.indicator,
-                recorded_values.c.value,
-                recorded_values.c.version_id,
-                recorded_values.c.sheet,
-                recorded_values.c.cell,
-            ).where(
-                recorded_values.c.version_id == data_id,
-                recorded_values.c.area == area,
-                recorded_values.c.month.in_(ms),
-            )
-            count = conn.execute(
-                current_values.insert().from_select(
-                    [
-                        "township",
-                        "area",
-                        "month",
-                        "village",
-                        "indicator",
-                        "value",
-                        "version_id",
-                        "sheet",
-                        "cell",
-                    ],
-                    source,
-                )
-            ).rowcount
-            total += max(count, 0)
-        return total
-
     def _write_totals(
-        self, conn: Connection, slices: list[tuple[str, str]], values: pd.DataFrame
+        self, conn: Connection, slices: list[tuple[str, str]], packed: list[packing.Slice]
     ) -> None:
-        """Replace the kept monthly totals of these slices with those of `values`."""
+        """Replace the kept monthly totals of these slices with those of `packed` (the slices'
+        current data)."""
         conn.execute(
             monthly_totals.delete().where(
                 monthly_totals.c.township == self.township,
@@ -924,26 +895,16 @@ class Store:
             ),
             [{"a": area, "m": month} for area, month in slices],
         )
-        wanted = set(slices)
-        totals = metrics.monthly_totals(values[KEYED])
-        keep = [(a, m) in wanted for a, m in zip(totals["area"], totals["month"], strict=True)]
-        totals = totals[keep]
-        columns = metrics.TOTALS_COLUMNS
-        rows = [
-            (self.township, *(None if pd.isna(x) else x for x in row))
-            for row in zip(*(totals[c].tolist() for c in columns), strict=True)
-        ]
-        _insert_many(conn, monthly_totals, ["township", *columns], rows)
+        _insert_many(
+            conn,
+            monthly_totals,
+            ["township", *metrics.TOTALS_COLUMNS],
+            [(self.township, *row) for row in packing.totals(packed)],
+        )
 
     def _refresh_totals(self, conn: Connection, slices: list[tuple[str, str]]) -> None:
-        """Recompute the kept totals of these slices from their current values."""
-        by_area: dict[str, list[str]] = {}
-        for area, month in slices:
-            by_area.setdefault(area, []).append(month)
-        frames = [self._slice_values(conn, [(a, m) for m in ms]) for a, ms in by_area.items()]
-        values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYED)
-        values["value"] = values["value"].astype("float64")
-        self._write_totals(conn, slices, values)
+        """Recompute the kept totals of these slices from their current data."""
+        self._write_totals(conn, slices, self._slices_of(conn, slices))
 
     def restore(
         self, version_id: int, user: str, expected_revision: int | None = None
@@ -987,6 +948,21 @@ class Store:
                 )
             )
         slices = [(a, m) for a, m, _ in pairs]
+        data_ids = {(a, m): d for a, m, d in pairs}
+        # A slice's value count is the one its importing version recorded for it.
+        recorded = conn.execute(
+            sa.select(
+                version_slices.c.version_id,
+                version_slices.c.area,
+                version_slices.c.month,
+                version_slices.c.value_count,
+            ).where(
+                version_slices.c.version_id.in_(sorted(set(data_ids.values()))),
+                version_slices.c.version_id == version_slices.c.data_version_id,
+            )
+        ).all()
+        counts = {(v, a, m): n for v, a, m, n in recorded}
+        per_slice = {(a, m): counts.get((d, a, m), 0) for a, m, d in pairs}
         new_id = conn.execute(
             versions.insert().values(
                 township=self.township,
@@ -996,78 +972,25 @@ class Store:
                 created_at=_now(),
                 created_by=user,
                 restored_from=version_id,
-                value_count=0,
+                value_count=sum(per_slice.values()),
                 summary=summarise_slices(slices),
             )
         ).inserted_primary_key[0]
-        total = 0
-        for area, month, data_id in pairs:
-            conn.execute(
-                current_values.delete().where(
-                    current_values.c.township == self.township,
-                    current_values.c.area == area,
-                    current_values.c.month == month,
-                )
-            )
-            source = sa.select(
-                sa.literal(self.township),
-                recorded_values.c.area,
-                recorded_values.c.month,
-                recorded_values.c.village,
-                recorded_values.c.indicator,
-                recorded_values.c.value,
-                recorded_values.c.version_id,
-                recorded_values.c.sheet,
-                recorded_values.c.cell,
-            ).where(
-                recorded_values.c.version_id == data_id,
-                recorded_values.c.area == area,
-                recorded_values.c.month == month,
-            )
-            count = conn.execute(
-                current_values.insert().from_select(
-                    [
-                        "township",
-                        "area",
-                        "month",
-                        "village",
-                        "indicator",
-                        "value",
-                        "version_id",
-                        "sheet",
-                        "cell",
-                    ],
-                    source,
-                )
-            ).rowcount
-            total += max(count, 0)
-            conn.execute(
-                version_slices.insert().values(
-                    version_id=new_id,
-                    area=area,
-                    month=month,
-                    data_version_id=data_id,
-                    replaced_version_id=current_map.get((area, month), (None, None))[0],
-                    value_count=max(count, 0),
-                )
-            )
-            conn.execute(
-                current_slices.delete().where(
-                    current_slices.c.township == self.township,
-                    current_slices.c.area == area,
-                    current_slices.c.month == month,
-                )
-            )
-            conn.execute(
-                current_slices.insert().values(
-                    township=self.township,
-                    area=area,
-                    month=month,
-                    version_id=new_id,
-                    data_version_id=data_id,
-                )
-            )
-        conn.execute(versions.update().where(versions.c.id == new_id).values(value_count=total))
+        conn.execute(
+            version_slices.insert(),
+            [
+                {
+                    "version_id": new_id,
+                    "area": area,
+                    "month": month,
+                    "data_version_id": data_id,
+                    "replaced_version_id": current_map.get((area, month), (None, None))[0],
+                    "value_count": per_slice[(area, month)],
+                }
+                for area, month, data_id in pairs
+            ],
+        )
+        self._point(conn, slices, new_id, data_ids)
         self._refresh_totals(conn, slices)
         return ChangeResult(
             changed=True,

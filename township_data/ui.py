@@ -23,6 +23,7 @@ import streamlit as st
 
 from . import (
     auth,
+    bulletin,
     changes,
     config,
     metrics,
@@ -31,6 +32,7 @@ from . import (
     report,
 )
 from .catalogue import Catalogue, load_catalogues
+from .documents import Block
 from .errors import CatalogueError, TownshipError
 from .store import Store
 
@@ -278,7 +280,8 @@ def guard() -> Iterator[None]:
 # ------------------------------------------------------------------ cached loaders
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# Every value of a township: a county's ten years are millions of rows, so only one is kept.
+@st.cache_data(show_spinner=False, max_entries=1)
 def _values(_store: Store, key: tuple) -> pd.DataFrame:
     return _store.current()
 
@@ -289,13 +292,13 @@ def values(context: Context) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _month_values(_store: Store, key: tuple, month: str) -> pd.DataFrame:
-    return _store.current(months=[month])
+def _village_status(_store: Store, _catalogue: Catalogue, key: tuple, month: str) -> pd.DataFrame:
+    return metrics.village_status(_store.current(months=[month]), _catalogue, month)
 
 
-def month_values(context: Context, month: str) -> pd.DataFrame:
-    """Every area's current values of one month (the 报送情况 of that month)."""
-    return _month_values(context.store, context.cache_key, month)
+def village_status(context: Context, month: str) -> pd.DataFrame:
+    """Villages × areas 已报 / 部分 / 未报 of one month (its 报送情况), once per revision."""
+    return _village_status(context.store, context.catalogue, context.cache_key, month)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -314,10 +317,9 @@ def _area_series(store: Store, catalogue: Catalogue, area: str, month_list) -> p
     return metrics.town_monthly_from_totals(totals, catalogue)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _contest_scores(_store: Store, _catalogue: Catalogue, key: tuple) -> pd.DataFrame:
-    values = _store.current(areas=[_catalogue.contest.sheet])
-    return ranking.score_table(values, _catalogue)
+    return ranking.stored_scores(_store, _catalogue)
 
 
 def contest_scores(context: Context) -> pd.DataFrame:
@@ -325,11 +327,67 @@ def contest_scores(context: Context) -> pd.DataFrame:
     return _contest_scores(context.store, context.catalogue, context.cache_key)
 
 
+@dataclass(frozen=True)
+class ContestView:
+    """One ranked period of the 打擂 page with its warnings and honours (and, for a quarter,
+    the bulletin draft's paragraphs): computed once per revision and choice."""
+
+    result: ranking.Ranking
+    notices: list[ranking.Notice]
+    bulletin: list[Block]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _contest_view(
+    _store: Store,
+    _catalogue: Catalogue,
+    key: tuple,
+    by_quarter: bool,
+    period: str,
+    top_n: int,
+    bottom_n: int,
+) -> ContestView:
+    scores = _contest_scores(_store, _catalogue, key)
+    rank = ranking.rank_quarter if by_quarter else ranking.rank_month
+    result = rank(scores, _catalogue, period, top_n, bottom_n)
+    return ContestView(
+        result,
+        ranking.notices(scores, result, _catalogue),
+        bulletin.blocks(scores, _catalogue, result) if by_quarter else [],
+    )
+
+
+def contest_view(
+    context: Context, by_quarter: bool, period: str, top_n: int, bottom_n: int
+) -> ContestView:
+    return _contest_view(
+        context.store, context.catalogue, context.cache_key, by_quarter, period, top_n, bottom_n
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _contest_village(
+    _store: Store, _catalogue: Catalogue, key: tuple, village: str, month: str
+) -> tuple[ranking.Movement, pd.DataFrame]:
+    scores = _contest_scores(_store, _catalogue, key)
+    return (
+        ranking.movement(scores, _catalogue, village, month),
+        ranking.trajectory(scores, _catalogue, village),
+    )
+
+
+def contest_village(
+    context: Context, village: str, month: str
+) -> tuple[ranking.Movement, pd.DataFrame]:
+    """Why a village moved in `month`, and its rank in every scored month."""
+    return _contest_village(context.store, context.catalogue, context.cache_key, village, month)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _latest_contest(
     _store: Store, _catalogue: Catalogue, key: tuple
 ) -> tuple[ranking.Ranking, dict[str, int]] | None:
-    scores = ranking.score_table(_store.current(areas=[_catalogue.contest.sheet]), _catalogue)
+    scores = _contest_scores(_store, _catalogue, key)
     scored = ranking.scored_months(scores)
     if not scored:
         return None
@@ -375,14 +433,48 @@ def _work_report(
     first: str,
     last: str,
 ) -> report.Report:
-    return report.build(_store, _catalogue, _template, first, last)
+    return report.build(_store, _catalogue, _template, first, last, sources=False)
 
 
 def work_report(context: Context, first: str, last: str) -> report.Report:
-    """The 工作总结 for a period, filled once per store revision, template and period."""
+    """The 工作总结 for a period, filled once per store revision, template and period.
+
+    Without the figures' cells: a county's half-year draws on 200,000 of them, and the page
+    shows those of one paragraph at a time (`show_sources`).
+    """
     template = report.load_template(context.catalogue)
     key = (*context.cache_key, template.fingerprint)
     return _work_report(context.store, context.catalogue, template, key, first, last)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report_sources(
+    _store: Store,
+    _catalogue: Catalogue,
+    _work: report.Report,
+    key: tuple,
+    first: str,
+    last: str,
+    keys: tuple[str, ...],
+) -> dict[str, pd.DataFrame | None]:
+    report.attach_sources(_work, _store, _catalogue, keys)
+    return {k: _work.figures[k].sources for k in keys}
+
+
+def show_sources(context: Context, work: report.Report, keys: list[str]) -> None:
+    """Read (once per revision and period) the cells behind these figures of `work`."""
+    template = work.template
+    found = _report_sources(
+        context.store,
+        context.catalogue,
+        work,
+        (*context.cache_key, template.fingerprint),
+        work.first,
+        work.last,
+        tuple(keys),
+    )
+    for key, sources in found.items():
+        work.figures[key].sources = sources
 
 
 # ------------------------------------------------------------------ upload and editors
@@ -494,13 +586,28 @@ def editor_for_change() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _version_values(_store: Store, url: str, township: str, version_id: int) -> pd.DataFrame:
-    return _store.version_values(version_id)
+def _version_slices(_store: Store, url: str, township: str, version_id: int) -> list:
+    return _store.version_slices(version_id)
 
 
-def version_values(context: Context, version_id: int) -> pd.DataFrame:
-    """A version's values; a version never changes, so its id alone keys the cache."""
-    return _version_values(context.store, context.store.url, context.store.township, version_id)
+def version_slices(context: Context, version_id: int) -> list[tuple[str, str]]:
+    """The (area, month) slices a version holds; a version never changes, so its id alone
+    keys the cache."""
+    return _version_slices(context.store, context.store.url, context.store.township, version_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _version_values(
+    _store: Store, url: str, township: str, version_id: int, area: str, month: str
+) -> pd.DataFrame:
+    return _store.version_values(version_id, [(area, month)])
+
+
+def version_values(context: Context, version_id: int, area: str, month: str) -> pd.DataFrame:
+    """One slice of a version's values: the page shows one sheet at a time, so a back-fill
+    version of a county is not read whole to show one month of one area."""
+    store = context.store
+    return _version_values(store, store.url, store.township, version_id, area, month)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -833,14 +940,19 @@ def _overview_data(
         _catalogue,
     )
     pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
+    # Every indicator's figures once: the cards show the key ones, the warnings judge others.
+    tables = metrics.headlines(
+        frame,
+        _catalogue,
+        period,
+        indicators={a.name: a.indicators for a in _catalogue.areas},
+    )
     return OverviewData(
         year_so_far={
-            area.name: metrics.headline(
-                frame, _catalogue, area.name, period, indicators=area.key_indicators
-            )
+            area.name: metrics.headline_rows(tables[area.name], area.key_indicators)
             for area in _catalogue.areas
         },
-        behind=metrics.behind_last_year(frame, _catalogue, loaded[-1]),
+        behind=metrics.behind_last_year(frame, _catalogue, loaded[-1], tables),
         unreported=metrics.unreported(_store.current(months=[loaded[-1]]), _catalogue, loaded[-1]),
         hazards=metrics.hazards(
             _store.current(areas=[metrics.SAFETY_AREA], indicators=pair), *pair, list(loaded)
