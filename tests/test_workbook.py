@@ -743,3 +743,26 @@ def test_reading_holds_the_cycle_collector_and_gives_it_back() -> None:
         assert not gc.isenabled()  # held before: stays held
     finally:
         gc.enable()
+
+
+def test_a_sheet_the_parser_cannot_read_is_named_and_the_others_still_checked(
+    make_workbook, catalogue
+) -> None:
+    """Sheets are parsed in a worker thread: a failure there is still the sheet's problem."""
+    data = make_workbook(
+        {
+            "安全生产": [["村（社区）", "月份", "检查生产经营单位"], ["酉庄村", "2024-03", 5]],
+            "党建引领": [["村（社区）", "月份", "主题党日活动"], ["酉庄村", "2024-03", "x"]],
+        }
+    )
+    # a shared-string index the workbook does not have
+    broken = _with_sheet_xml(
+        data,
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="9"><c r="A9" t="s"><v>999</v></c></row></sheetData>'
+        ),
+    )
+    assert problems_of(broken, catalogue, name="x.xlsx") == [
+        "x.xlsx 安全生产：工作表已损坏，无法读取",
+        "x.xlsx 党建引领!C2：主题党日活动：“x”不是数字（未报请留空或填“-”）",
+    ]

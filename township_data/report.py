@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from . import config, formatting, metrics, months
@@ -474,11 +475,29 @@ def _unit_text(value: float, unit: str) -> str:
     return formatting.number(value) + unit
 
 
-def _gap_text(gaps: list[tuple[str, str]]) -> str:
-    """'青石村2024年3月、全镇2024年5月' — up to three (village, month) gaps, then a count."""
-    named = [f"{metrics.TOWN_LEVEL_ROW if v == TOWN else v}{months.label(m)}" for v, m in gaps[:3]]
-    more = f"等 {len(gaps)} 处" if len(gaps) > 3 else ""
+def _gap_text(first: list[tuple[str, str]], count: int) -> str:
+    """'青石村2024年3月、全镇2024年5月' — the first three (village, month) gaps, then a count."""
+    named = [f"{metrics.TOWN_LEVEL_ROW if v == TOWN else v}{months.label(m)}" for v, m in first[:3]]
+    more = f"等 {count} 处" if count > 3 else ""
     return "、".join(named) + more
+
+
+def _gaps(
+    present: pd.DataFrame, villages: list[str], month_list: list[str]
+) -> tuple[list[tuple[str, str]], int]:
+    """(village, month) pairs of `villages` × `month_list` missing from `present`: the first
+    three by month, then village order, and how many there are (a county's 500 villages over
+    six months are 3,000 pairs per figure, compared as one array)."""
+    if not villages or not month_list:
+        return [], 0
+    rows = pd.Index(villages).get_indexer(present["village"])
+    cols = pd.Index(month_list).get_indexer(present["month"])
+    keep = (rows >= 0) & (cols >= 0)
+    have = np.zeros((len(month_list), len(villages)), dtype=bool)
+    have[cols[keep], rows[keep]] = True
+    missing = np.argwhere(~have)  # (month, village) positions, month first, in order
+    first = [(villages[j], month_list[i]) for i, j in missing[:3]]
+    return first, len(missing)
 
 
 def _month_list(month_values: list[str], last: str) -> str:
@@ -599,14 +618,9 @@ class _Filler:
             notes.append(f"{shown}本期未填报")
         if ind.combine == "sum":
             filled_months = [m for m in self.period_months if m not in empty_months]
-            pairs = {(v, m) for v in expected if v in reported for m in filled_months}
-            have = set(zip(present["village"].tolist(), present["month"].tolist(), strict=True))
-            gaps = pairs - have
-            order = {v: i for i, v in enumerate(expected)}
-            if gaps:
-                notes.append(
-                    f"{_gap_text(sorted(gaps, key=lambda g: (g[1], order.get(g[0], 99))))}未填报，按已填报的数相加"
-                )
+            first, count = _gaps(present, [v for v in expected if v in reported], filled_months)
+            if count:
+                notes.append(f"{_gap_text(first, count)}未填报，按已填报的数相加")
         else:
             latest = present.groupby("village")["month"].max()
             stale = latest[latest < self.last]

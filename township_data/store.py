@@ -860,41 +860,37 @@ class Store:
         data_ids: dict[tuple[str, str], int],
     ) -> None:
         """Make `version_id` current for these slices, holding the rows of `data_ids[slice]`."""
-        conn.execute(
-            current_slices.delete().where(
-                current_slices.c.township == self.township,
-                current_slices.c.area == sa.bindparam("a"),
-                current_slices.c.month == sa.bindparam("m"),
-            ),
-            [{"a": area, "m": month} for area, month in slices],
+        self._delete_slices(conn, current_slices, slices)
+        _insert_many(
+            conn,
+            current_slices,
+            ["township", "area", "month", "version_id", "data_version_id"],
+            [(self.township, a, m, version_id, data_ids[(a, m)]) for a, m in slices],
         )
-        conn.execute(
-            current_slices.insert(),
-            [
-                {
-                    "township": self.township,
-                    "area": area,
-                    "month": month,
-                    "version_id": version_id,
-                    "data_version_id": data_ids[(area, month)],
-                }
-                for area, month in slices
-            ],
-        )
+
+    def _delete_slices(
+        self, conn: Connection, table: sa.Table, slices: list[tuple[str, str]]
+    ) -> None:
+        """Delete this township's rows of `table` in these slices: a statement per area (a
+        back-fill names hundreds of slices)."""
+        by_area: dict[str, list[str]] = {}
+        for area, month in slices:
+            by_area.setdefault(area, []).append(month)
+        for area, ms in by_area.items():
+            conn.execute(
+                table.delete().where(
+                    table.c.township == self.township,
+                    table.c.area == area,
+                    table.c.month.in_(sorted(ms)),
+                )
+            )
 
     def _write_totals(
         self, conn: Connection, slices: list[tuple[str, str]], packed: list[packing.Slice]
     ) -> None:
         """Replace the kept monthly totals of these slices with those of `packed` (the slices'
         current data)."""
-        conn.execute(
-            monthly_totals.delete().where(
-                monthly_totals.c.township == self.township,
-                monthly_totals.c.area == sa.bindparam("a"),
-                monthly_totals.c.month == sa.bindparam("m"),
-            ),
-            [{"a": area, "m": month} for area, month in slices],
-        )
+        self._delete_slices(conn, monthly_totals, slices)
         _insert_many(
             conn,
             monthly_totals,

@@ -18,6 +18,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -63,9 +64,8 @@ _CELL_ROW = re.compile(rb'<(?:\w+:)?c(?=\s)[^>]*?\sr="[A-Za-z]{1,3}(\d+)"')
 _PLAIN_ROW = re.compile(rb'<row r="(\d+)"')
 _PLAIN_CELL = re.compile(rb'<c r="([A-Za-z]{1,3})(\d+)"')
 _TAG_ENDS = (b" ", b">", b"/")
-_UNUSUAL_TAGS = (
-    b":c",
-    b":row",
+_PREFIXED_TAGS = (b":c", b":row")
+_SPACED_TAGS = (
     *(b"<c" + end for end in (b"\t", b"\n", b"\r")),
     *(b"<row" + end for end in (b"\t", b"\n", b"\r")),
 )
@@ -73,8 +73,12 @@ _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _MAX_TAG_BYTES = 4096
-# A cell past column Z or row 9,999, or a row past 9,999: beyond what `_feed_small` vouches for.
-_BEYOND_SMALL = re.compile(rb'<c r="(?:[A-Za-z]{2}|[A-Za-z]\d{5})|<row r="\d{5}')
+# A cell past column Z or row 9,999, or a row past 9,999: beyond what `_feed_small` vouches for
+# (two patterns, each found by its literal start).
+_BEYOND_SMALL = (
+    re.compile(rb'<c r="(?:[A-Za-z]{2}|[A-Za-z]\d{5})'),
+    re.compile(rb'<row r="\d{5}'),
+)
 _SMALL_ROWS, _SMALL_COLUMNS = 9_999, 26
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?:?([A-Z]+)?(\d+)?"')
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -284,6 +288,17 @@ def _read_small(archive: zipfile.ZipFile, entry: str) -> bytes:
         return stream.read(1 << 20)
 
 
+def _unusual(block: bytes) -> bool:
+    """Whether a block holds a prefixed row or cell tag (x:c) or one whose name is followed by a
+    tab or line break. Single bytes are found at memory speed: the tag searches run only in a
+    block that has a colon, or a tab or line break at all."""
+    if (b"\t" in block or b"\n" in block or b"\r" in block) and any(
+        tag in block for tag in _SPACED_TAGS
+    ):
+        return True
+    return b":" in block and any(tag in block for tag in _PREFIXED_TAGS)
+
+
 class _SheetExtent:
     """The last row and column a reader will allocate for, followed tag by tag while streaming.
 
@@ -332,7 +347,7 @@ class _SheetExtent:
         faster than the general patterns. Any other shape (a prefix, other whitespace, a tag
         without `r` first) returns False and is followed by the general path.
         """
-        if any(marker in block for marker in _UNUSUAL_TAGS):
+        if _unusual(block):
             return False
         row_numbers = _PLAIN_ROW.findall(block)
         if len(row_numbers) != sum(block.count(b"<row" + end) for end in _TAG_ENDS):
@@ -359,14 +374,14 @@ class _SheetExtent:
         9,999 × 26 cells, inside every limit: counting tags and one search for a larger
         reference (all at C speed) is enough. Anything else returns False and is measured.
         """
-        if any(marker in block for marker in _UNUSUAL_TAGS):
+        if _unusual(block):
             return False
         cells, rows = block.count(b'<c r="'), block.count(b'<row r="')
         if cells != block.count(b"<c ") or rows != block.count(b"<row "):
             return False
         if any(tag in block for tag in (b"<c>", b"<c/", b"<row>", b"<row/")):
             return False
-        if _BEYOND_SMALL.search(block):
+        if any(pattern.search(block) for pattern in _BEYOND_SMALL):
             return False
         self.rows += rows
         self.bounded = True
@@ -858,6 +873,36 @@ def _open(data: bytes, file_name: str) -> python_calamine.CalamineWorkbook:
         ) from None
 
 
+def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]] | None]:
+    """The cells of these sheets, in order (None for a sheet that cannot be read).
+
+    The sheets are parsed one after another in a worker thread while the caller checks the
+    ones before: the parser releases the GIL, so on two cores parsing and checking overlap.
+    Only the sheet being checked is turned into Python lists; parsed sheets wait in the
+    parser's own compact form.
+    """
+    if not names:
+        return
+    opened: list[python_calamine.CalamineWorkbook] = []
+
+    def parse(name: str) -> python_calamine.CalamineSheet | None:
+        try:
+            if not opened:  # the worker's own workbook, used by that thread only
+                opened.append(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+            return opened[0].get_sheet_by_name(name)
+        except Exception:
+            return None
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-parser") as pool:
+        pending = [pool.submit(parse, name) for name in names]
+        for future in pending:
+            sheet = future.result()
+            try:
+                yield None if sheet is None else sheet.to_python(skip_empty_area=False)
+            except Exception:
+                yield None
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Hold Python's cycle collector while a workbook is read or stored.
@@ -905,6 +950,8 @@ def _read_workbook(
     sheets: list[_Sheet] = []
     problems = []
     seen_areas: dict[str, str] = {}
+    # Each sheet: its area to read, or the problem it is (a second sheet of one area).
+    plan: list[tuple[str, str | Problem]] = []
     for sheet_name in book.sheet_names:
         area = known.get(norm(sheet_name))
         if area is None:
@@ -914,24 +961,27 @@ def _read_workbook(
             )
             continue
         if area in seen_areas:
-            problems.append(
-                Problem(
-                    f"工作表“{sheet_name}”与“{seen_areas[area]}”重复",
-                    file=file_name,
-                    sheet=sheet_name,
-                )
-            )
+            duplicate = f"工作表“{sheet_name}”与“{seen_areas[area]}”重复"
+            plan.append((sheet_name, Problem(duplicate, file=file_name, sheet=sheet_name)))
             continue
         seen_areas[area] = sheet_name
-        try:
-            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-        except Exception:
-            problems.append(Problem("工作表已损坏，无法读取", file=file_name, sheet=sheet_name))
-            continue
-        sheet = _Sheet(sheet_name, area, file_name, catalogue, month)
-        sheet.read(rows)
-        problems += sheet.problems
-        sheets.append(sheet)
+        plan.append((sheet_name, area))
+    cells = _parsed_sheets(data, [name for name, area in plan if isinstance(area, str)])
+    try:
+        for sheet_name, area in plan:
+            if isinstance(area, Problem):
+                problems.append(area)
+                continue
+            rows = next(cells)
+            if rows is None:
+                problems.append(Problem("工作表已损坏，无法读取", file=file_name, sheet=sheet_name))
+                continue
+            sheet = _Sheet(sheet_name, area, file_name, catalogue, month)
+            sheet.read(rows)
+            problems += sheet.problems
+            sheets.append(sheet)
+    finally:
+        cells.close()  # ends the parser thread
     if not seen_areas and not problems:
         problems.append(
             Problem(
