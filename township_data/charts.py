@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -114,9 +115,9 @@ def contest_distribution(
     for month, chunk in scores.groupby("month", sort=True):
         fig.add_trace(
             go.Box(
-                y=chunk["总分"],
+                y=chunk["总分"].to_numpy(dtype="float64"),
                 name=months.label(str(month)),
-                text=chunk["village"],
+                text=chunk["village"].to_numpy(dtype=object),
                 boxpoints="all",
                 jitter=0.4,
                 pointpos=0,
@@ -194,8 +195,11 @@ def contest_rank_heatmap(
     """Villages × months coloured by rank (1 = deep red); 未报 cells stay blank."""
     x = [months.label(m) for m in ranks.columns]
     z = ranks.to_numpy(dtype="float64")
-    text = [["未报" if pd.isna(v) else f"第{int(v)}名" for v in row] for row in z]
-    labels = [["" if pd.isna(v) else str(int(v)) for v in row] for row in z]
+    # Arrays, not nested lists: plotly checks a list cell by cell (a county is 500 × 12).
+    missing = np.isnan(z)
+    whole = np.where(missing, 0, z).astype(int).astype(str)
+    text = np.where(missing, "未报", np.char.add(np.char.add("第", whole), "名")).astype(object)
+    labels = np.where(missing, "", whole).astype(object)
     fig = go.Figure(
         go.Heatmap(
             z=z,
