@@ -63,23 +63,24 @@ def combine_months(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     frame = values.merge(
         rules(catalogue)[["area", "indicator", "combine"]], on=["area", "indicator"]
     )
-    frame = frame.sort_values("month")
-    reported = frame.groupby(GROUP, sort=False).agg(
-        months_reported=("month", "nunique"), last_month=("month", "max")
+    frame = frame.sort_values("month", kind="stable")
+    # One grouping for every rule (the rule is the same within a group): grouping a county's
+    # text columns costs more than the sums themselves.
+    combined = frame.groupby(GROUP, sort=False).agg(
+        combine=("combine", "first"),
+        total=("value", "sum"),
+        latest=("value", "last"),
+        months_reported=("month", "nunique"),
+        last_month=("month", "max"),
     )
-    parts = []
-    summed = frame[frame["combine"] == "sum"]
-    if not summed.empty:
-        parts.append(summed.groupby(GROUP, sort=False)["value"].sum())
-    latest = frame[frame["combine"] == "last"]
-    if not latest.empty:
-        parts.append(latest.groupby(GROUP, sort=False)["value"].last())
+    combined["value"] = combined["total"].where(combined["combine"] == "sum", combined["latest"])
     target = frame[frame["combine"] == "target"]
     if not target.empty:
         per_year = target.assign(year=target["month"].str[:4])
         yearly = per_year.groupby([*GROUP, "year"], sort=False)["value"].last()
-        parts.append(yearly.groupby(level=[0, 1, 2], sort=False).sum())
-    combined = pd.concat(parts).rename("value").to_frame().join(reported)
+        combined.loc[combined["combine"] == "target", "value"] = yearly.groupby(
+            level=[0, 1, 2], sort=False
+        ).sum()
     return combined.reset_index()[out_cols]
 
 
@@ -739,7 +740,7 @@ def hazards(
     ).reindex(columns=[found, fixed])
     sums = wide.groupby(level="month").sum(min_count=1)
     paired = wide.dropna().groupby(level="month").sum()
-    history = sorted(set(wide.index.get_level_values("month")) | set(month_list))
+    history = sorted(set(wide.index.get_level_values("month").unique()) | set(month_list))
     paired = paired.reindex(history)
     backlog = (paired[found] - paired[fixed]).cumsum(skipna=True)
     backlog[paired[found].isna()] = float("nan")
@@ -832,7 +833,7 @@ def unreported(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.Dat
         if not any(i.village_rows for i in area.indicators):
             continue
         in_area = cut[cut["area"] == area.name]
-        seen = set(in_area["village"])
+        seen = set(in_area["village"].unique())
         missing = [v for v in catalogue.village_names if v not in seen]
         if missing:
             rows.append({"area": area.name, "villages": missing, "sheet_missing": in_area.empty})

@@ -482,24 +482,6 @@ def _gap_text(first: list[tuple[str, str]], count: int) -> str:
     return "、".join(named) + more
 
 
-def _gaps(
-    present: pd.DataFrame, villages: list[str], month_list: list[str]
-) -> tuple[list[tuple[str, str]], int]:
-    """(village, month) pairs of `villages` × `month_list` missing from `present`: the first
-    three by month, then village order, and how many there are (a county's 500 villages over
-    six months are 3,000 pairs per figure, compared as one array)."""
-    if not villages or not month_list:
-        return [], 0
-    rows = pd.Index(villages).get_indexer(present["village"])
-    cols = pd.Index(month_list).get_indexer(present["month"])
-    keep = (rows >= 0) & (cols >= 0)
-    have = np.zeros((len(month_list), len(villages)), dtype=bool)
-    have[cols[keep], rows[keep]] = True
-    missing = np.argwhere(~have)  # (month, village) positions, month first, in order
-    first = [(villages[j], month_list[i]) for i, j in missing[:3]]
-    return first, len(missing)
-
-
 def _month_list(month_values: list[str], last: str) -> str:
     """'6月、7月' within the period's year, full labels otherwise."""
     same_year = all(m[:4] == last[:4] for m in month_values)
@@ -521,6 +503,17 @@ class _Filler:
         self.used = metrics.contributing(self.values, catalogue)
 
         self._groups: dict[int, dict[tuple[str, str], pd.DataFrame]] = {}
+        # Who reported which month, as numbers: coverage notes compare a county's villages
+        # against every month of the period for every figure.
+        present = self.values if not values.empty else pd.DataFrame(columns=["village", "month"])
+        self._villages = list(
+            dict.fromkeys([*catalogue.village_names, TOWN, *present["village"].unique().tolist()])
+        )
+        self._village_codes = pd.Index(self._villages).get_indexer(present["village"])
+        self._month_codes = pd.Index(self.period_months).get_indexer(present["month"])
+        self._positions = (
+            present.groupby(["area", "indicator"], sort=False).indices if len(present) else {}
+        )
 
     def rows(self, frame: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         """The rows of one indicator (frames are split once, not filtered per figure)."""
@@ -601,32 +594,40 @@ class _Filler:
 
     def coverage(self, ind: Indicator) -> list[str]:
         """What is missing inside the period: whole months, villages, stale latest values."""
-        present = self.rows(self.values, ind)
+        at = self._positions.get((ind.area, ind.name), np.empty(0, dtype=np.int64))
+        village_codes, month_codes = self._village_codes[at], self._month_codes[at]
         expected = [*(self.catalogue.village_names if ind.village_rows else [])]
         if ind.town_row and ind.area != self.catalogue.contest.sheet:
             expected.append(TOWN)
+        position = {v: i for i, v in enumerate(self._villages)}
         notes: list[str] = []
-        months_present = set(present["month"].unique())
-        empty_months = [m for m in self.period_months if m not in months_present]
+        months_present = set(np.unique(month_codes).tolist())
+        filled = [i for i in range(len(self.period_months)) if i in months_present]
+        empty_months = [m for i, m in enumerate(self.period_months) if i not in months_present]
         if empty_months and ind.combine == "sum":
             notes.append(f"{_month_list(empty_months, self.last)}没有数据")
-        reported = set(present["village"].unique())
-        absent = [v for v in expected if v not in reported]
+        reported = set(np.unique(village_codes).tolist())
+        absent = [v for v in expected if position[v] not in reported]
         if absent:
             names = [metrics.TOWN_LEVEL_ROW if v == TOWN else v for v in absent]
             shown = "、".join(names[:MAX_NAMES]) + (f"等 {len(names)} 个" if len(names) > 5 else "")
             notes.append(f"{shown}本期未填报")
         if ind.combine == "sum":
-            filled_months = [m for m in self.period_months if m not in empty_months]
-            first, count = _gaps(present, [v for v in expected if v in reported], filled_months)
-            if count:
-                notes.append(f"{_gap_text(first, count)}未填报，按已填报的数相加")
-        else:
-            latest = present.groupby("village")["month"].max()
-            stale = latest[latest < self.last]
-            if not stale.empty:
+            rows = [position[v] for v in expected if position[v] in reported]
+            have = np.zeros((len(self.period_months), len(self._villages)), dtype=bool)
+            have[month_codes, village_codes] = True
+            missing = np.argwhere(~have[np.ix_(filled, rows)])  # month first, then village
+            if len(missing):
+                first = [
+                    (self._villages[rows[j]], self.period_months[filled[i]]) for i, j in missing[:3]
+                ]
+                notes.append(f"{_gap_text(first, len(missing))}未填报，按已填报的数相加")
+        elif len(at):
+            latest = pd.Series(month_codes).groupby(village_codes).max()
+            stale = int((latest < len(self.period_months) - 1).sum())
+            if stale:
                 notes.append(
-                    f"{len(stale)} 个村（社区）最新数据早于{months.label(self.last)}，按其最新一月计"
+                    f"{stale} 个村（社区）最新数据早于{months.label(self.last)}，按其最新一月计"
                 )
         return notes
 
@@ -668,7 +669,8 @@ class _Filler:
         return fig
 
     def active_months(self, ref: Ref, ind: Indicator) -> Figure:
-        rows = self.rows(self.values, ind)
+        at = self._positions.get((ind.area, ind.name))
+        rows = self.values.iloc[at] if at is not None else self.values.iloc[0:0]
         fig = Figure(key=ref.key, label=ref.label, kind="data", text=MISSING)
         if rows.empty:
             fig.method = f"{self.period_name}“{ind.name}”没有任何数据"
