@@ -121,6 +121,19 @@ def test_slices_are_independent(store: Store, catalogue) -> None:
     assert slices[["month", "version_id"]].values.tolist() == [["2024-03", 3], ["2024-04", 2]]
 
 
+def test_a_restore_lists_areas_in_the_restored_imports_order(store: Store, catalogue) -> None:
+    """The history reads the same for an import and its restore: catalogue order, not code points."""
+    two_areas = {
+        "安全生产": [HEADER, ["酉庄村", "2024-03", 5, 1, None]],
+        "人居环境": [["村（社区）", "月份", "拆除危房"], ["酉庄村", "2024-03", 2]],
+    }
+    first = imported(store, catalogue, build_workbook(two_areas))
+    imported(store, catalogue, safety("2024-03", 9))
+    store.restore(first.version_id, "王五")
+    summaries = store.history()["summary"].tolist()
+    assert summaries[0] == summaries[-1] == "2024年3月：安全生产、人居环境"
+
+
 def test_restore_errors_and_noop(store: Store, catalogue) -> None:
     imported(store, catalogue, safety("2024-03", 10))
     with pytest.raises(StoreError, match="版本 9 不存在"):

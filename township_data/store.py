@@ -260,6 +260,16 @@ def summarise_slices(slices: list[tuple[str, str]]) -> str:
     return "；".join(f"{span}：{'、'.join(areas)}" for span, areas in by_span.items())
 
 
+def summary_areas(summary: str) -> dict[str, int]:
+    """Each area's position in a `summarise_slices` text, so a restore keeps the import's order."""
+    order: dict[str, int] = {}
+    for part in summary.split("；"):
+        for area in part.partition("：")[2].split("、"):
+            if area:
+                order.setdefault(area, len(order))
+    return order
+
+
 class _NoChange(Exception):
     """Raised inside a write transaction to roll it back and report that nothing changed."""
 
@@ -917,7 +927,7 @@ class Store:
 
     def _restore(self, conn: Connection, version_id: int, user: str) -> ChangeResult:
         target = conn.execute(
-            sa.select(versions.c.id, versions.c.file_name).where(
+            sa.select(versions.c.id, versions.c.file_name, versions.c.summary).where(
                 versions.c.id == version_id, versions.c.township == self.township
             )
         ).first()
@@ -943,7 +953,12 @@ class Store:
                     version_id=version_id,
                 )
             )
-        slices = [(a, m) for a, m, _ in pairs]
+        # The restore's summary lists the areas in the order the restored version listed them
+        # (the catalogue order an import uses), not in code-point order.
+        order = summary_areas(target.summary)
+        slices = sorted(
+            ((a, m) for a, m, _ in pairs), key=lambda s: (order.get(s[0], len(order)), s)
+        )
         data_ids = {(a, m): d for a, m, d in pairs}
         # A slice's value count is the one its importing version recorded for it.
         recorded = conn.execute(
