@@ -83,6 +83,7 @@ with ui.guard():
         file_name=ranking.file_name(result, catalogue, ".xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dalei_xlsx",
+        on_click="ignore",
         icon=":material/download:",
     )
     files[1].download_button(
@@ -91,6 +92,7 @@ with ui.guard():
         file_name=ranking.file_name(result, catalogue, ".csv"),
         mime="text/csv",
         key="dalei_csv",
+        on_click="ignore",
         icon=":material/download:",
     )
 
@@ -111,6 +113,7 @@ with ui.guard():
             file_name=bulletin.file_name(catalogue, period),
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             key="dalei_docx",
+            on_click="ignore",
             icon=":material/description:",
         )
 
