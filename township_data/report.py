@@ -446,17 +446,21 @@ class Figure:
         return "；".join([self.method, *self.notes]) if self.notes else self.method
 
 
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+
+
 def cell_ranges(cells: pd.Series) -> str:
     """['D4', 'D5', 'D6', 'F4'] → 'D4:D6、F4': consecutive rows of a column as one range.
 
-    Worked out per column on arrays: a county figure can draw on 3,000 cells.
+    Worked out per column on arrays: a county figure can draw on 3,000 cells (one regular
+    expression match per cell is several times faster than pandas' str.extract).
     """
-    text = pd.Series(cells, dtype="str")
-    found = text.str.extract(r"^([A-Z]+)(\d+)$")
-    plain = found[0].notna().to_numpy()
-    others = sorted(set(text[~plain].tolist()))
-    columns = found[0][plain].to_numpy(dtype=object)
-    numbers = found[1][plain].astype("int64").to_numpy()
+    text = pd.Series(cells, dtype="str").tolist()
+    matches = [_CELL.fullmatch(c) if isinstance(c, str) else None for c in text]
+    others = sorted({c for c, m in zip(text, matches, strict=True) if m is None})
+    found = [m.groups() for m in matches if m is not None]
+    columns = np.array([c for c, _ in found], dtype=object)
+    numbers = np.array([int(n) for _, n in found], dtype="int64")
     parts = []
     for column in sorted(set(columns.tolist()), key=lambda c: (len(c), c)):
         rows = np.unique(numbers[columns == column])
@@ -486,6 +490,14 @@ def _month_list(month_values: list[str], last: str) -> str:
     return "、".join(f"{int(m[5:])}月" if same_year else months.label(m) for m in month_values)
 
 
+def _positions(column: pd.Series, names: list[str]) -> np.ndarray:
+    """Each entry's position in `names` (-1 if absent): the few distinct names are looked up
+    once, not each of a county's 250,000 rows (Index.get_indexer on text is per row)."""
+    codes, distinct = pd.factorize(column)
+    found = np.append(pd.Index(names).get_indexer(distinct), -1)
+    return found[codes]
+
+
 class _Filler:
     """Computes every figure of a template for one period from the tidy values."""
 
@@ -507,8 +519,8 @@ class _Filler:
         self._villages = list(
             dict.fromkeys([*catalogue.village_names, TOWN, *present["village"].unique().tolist()])
         )
-        self._village_codes = pd.Index(self._villages).get_indexer(present["village"])
-        self._month_codes = pd.Index(self.period_months).get_indexer(present["month"])
+        self._village_codes = _positions(present["village"], self._villages)
+        self._month_codes = _positions(present["month"], self.period_months)
         self._positions = (
             present.groupby(["area", "indicator"], sort=False).indices if len(present) else {}
         )
