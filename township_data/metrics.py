@@ -804,18 +804,56 @@ def hazards(
     wide = cut.pivot_table(
         index=["month", "village"], columns="indicator", values="value", aggfunc="first"
     ).reindex(columns=[found, fixed])
-    sums = wide.groupby(level="month").sum(min_count=1)
-    paired = wide.dropna().groupby(level="month").sum()
-    history = sorted(set(wide.index.get_level_values("month").unique()) | set(month_list))
-    paired = paired.reindex(history)
-    backlog = (paired[found] - paired[fixed]).cumsum(skipna=True)
-    backlog[paired[found].isna()] = float("nan")
+    return _hazard_table(
+        wide.index.get_level_values("month"),
+        wide[found].to_numpy(dtype="float64"),
+        wide[fixed].to_numpy(dtype="float64"),
+        month_list,
+    )
+
+
+def hazards_from_wide(
+    wide: pd.DataFrame, found: str, fixed: str, month_list: Sequence[str]
+) -> pd.DataFrame:
+    """`hazards` of the whole township from the safety sheet's rows as kept (Store.wide: month,
+    village, one column per indicator): a county's ten years without unpacking and pivoting."""
+    return _hazard_table(
+        wide["month"],
+        wide[found].to_numpy(dtype="float64"),
+        wide[fixed].to_numpy(dtype="float64"),
+        month_list,
+    )
+
+
+def _hazard_table(
+    row_months: Sequence[str],
+    found: np.ndarray,
+    fixed: np.ndarray,
+    month_list: Sequence[str],
+) -> pd.DataFrame:
+    """The `hazards` table from one (found, fixed) pair per (month, village) row."""
+    codes, names = pd.factorize(np.asarray(row_months, dtype=object))
+    count = len(names)
+
+    def per_month(values: np.ndarray, rows: np.ndarray) -> pd.Series:
+        """Sum per month over `rows`, NaN for a month without any of them."""
+        sums = np.bincount(codes[rows], weights=values[rows], minlength=count)
+        seen = np.bincount(codes[rows], minlength=count) > 0
+        return pd.Series(np.where(seen, sums, np.nan), index=list(names), dtype="float64")
+
+    both = ~np.isnan(found) & ~np.isnan(fixed)
+    sums_found, sums_fixed = per_month(found, ~np.isnan(found)), per_month(fixed, ~np.isnan(fixed))
+    history = sorted(set(names) | set(month_list))
+    paired_found = per_month(found, both).reindex(history)
+    paired_fixed = per_month(fixed, both).reindex(history)
+    backlog = (paired_found - paired_fixed).cumsum(skipna=True)
+    backlog[paired_found.isna()] = float("nan")
     out = pd.DataFrame(
         {
-            "found": sums[found].reindex(list(month_list)),
-            "fixed": sums[fixed].reindex(list(month_list)),
-            "paired_found": paired[found].reindex(list(month_list)),
-            "paired_fixed": paired[fixed].reindex(list(month_list)),
+            "found": sums_found.reindex(list(month_list)),
+            "fixed": sums_fixed.reindex(list(month_list)),
+            "paired_found": paired_found.reindex(list(month_list)),
+            "paired_fixed": paired_fixed.reindex(list(month_list)),
             "backlog": backlog.reindex(list(month_list)),
         },
         index=list(month_list),
