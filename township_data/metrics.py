@@ -362,22 +362,20 @@ def status_from_counts(
     have one: the store keeps these, so the matrix of a county's ten years reads a thousand rows.
     """
     expected = len(catalogue.village_names)
-    status = pd.Series(
-        [REPORTED if n >= expected else PARTIAL for n in counts["villages"].tolist()], dtype=object
+    areas, month_names = list(catalogue.sheet_names), list(month_list)
+    row = {a: i for i, a in enumerate(areas)}
+    column = {m: j for j, m in enumerate(month_names)}
+    # Filled cell by cell in one array: a county's 120 month columns of text are otherwise
+    # pivoted, reindexed and replaced column by column.
+    grid = np.full((len(areas), len(month_names)), NOT_REPORTED, dtype=object)
+    for area, month, n in zip(
+        counts["area"].tolist(), counts["month"].tolist(), counts["villages"].tolist(), strict=True
+    ):
+        if area in row and month in column:
+            grid[row[area], column[month]] = REPORTED if n >= expected else PARTIAL
+    return pd.DataFrame(
+        grid, index=pd.Index(areas, name="工作领域"), columns=month_names, dtype=object
     )
-    found = pd.DataFrame(
-        {"area": counts["area"].tolist(), "month": counts["month"].tolist(), "status": status}
-    )
-    matrix = (
-        found.pivot(index="area", columns="month", values="status")
-        if not found.empty
-        else pd.DataFrame()
-    )
-    matrix = matrix.reindex(index=list(catalogue.sheet_names), columns=list(month_list))
-    matrix = matrix.astype(object).where(matrix.notna(), NOT_REPORTED)
-    matrix.index.name = "工作领域"
-    matrix.columns.name = None
-    return matrix
 
 
 NOT_APPLICABLE = "—"
