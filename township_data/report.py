@@ -519,6 +519,15 @@ class _Filler:
         self._villages = list(
             dict.fromkeys([*catalogue.village_names, TOWN, *present["village"].unique().tolist()])
         )
+        self._position = {v: i for i, v in enumerate(self._villages)}
+        self._town_code = self._position[TOWN]
+        # The (area, indicator) pairs whose 全镇 row has a figure this period, found once.
+        reported = self.combined
+        if not reported.empty:
+            reported = reported[(reported["village"] == TOWN) & reported["value"].notna()]
+        self._town_reported = set(
+            zip(reported["area"].tolist(), reported["indicator"].tolist(), strict=True)
+        )
         self._village_codes = _positions(present["village"], self._villages)
         self._month_codes = _positions(present["month"], self.period_months)
         self._positions = (
@@ -561,13 +570,12 @@ class _Filler:
         if pd.isna(value):
             fig.method = f"{self.period_name}“{ind.name}”没有任何村（社区）或全镇填报的数据"
             return fig
-        town_value = self.rows(self.combined, ind)
-        town_value = town_value[town_value["village"] == TOWN]["value"].dropna()
-        only_town = ind.across == "mean" and not town_value.empty
+        has_town = (ind.area, ind.name) in self._town_reported
+        only_town = ind.across == "mean" and has_town
         fig.value = value
         fig.text = formatting.number(value) if ref.mode == "数值" else _unit_text(value, ind.unit)
         fig.spec = SourceSpec(ind.area, ind.name, villages=(TOWN,) if only_town else None)
-        fig.method = self.method(ind, *self._used(ind, only_town), has_town=not town_value.empty)
+        fig.method = self.method(ind, *self._used(ind, only_town), has_town=has_town)
         fig.notes = self.coverage(ind)
         return fig
 
@@ -578,7 +586,7 @@ class _Filler:
         at = self._positions.get((ind.area, ind.name), np.empty(0, dtype=np.int64))
         villages, month_codes = self._village_codes[at], self._month_codes[at]
         if only_town:
-            keep = villages == self._villages.index(TOWN)
+            keep = villages == self._town_code
             villages, month_codes = villages[keep], month_codes[keep]
         if ind.combine == "sum" or not len(villages):
             return villages, month_codes
@@ -593,7 +601,7 @@ class _Filler:
     def method(
         self, ind: Indicator, villages: np.ndarray, month_codes: np.ndarray, has_town: bool
     ) -> str:
-        count = len(np.unique(villages[villages != self._villages.index(TOWN)]))
+        count = len(np.unique(villages[villages != self._town_code]))
         over_months = {
             "sum": f"{self.period_name}各月数值相加",
             "last": f"取期末最新一个月的数值（{self._latest_text(month_codes)}）",
@@ -638,7 +646,7 @@ class _Filler:
         expected = [*(self.catalogue.village_names if ind.village_rows else [])]
         if ind.town_row and ind.area != self.catalogue.contest.sheet:
             expected.append(TOWN)
-        position = {v: i for i, v in enumerate(self._villages)}
+        position = self._position
         notes: list[str] = []
         months_present = set(np.unique(month_codes).tolist())
         filled = [i for i in range(len(self.period_months)) if i in months_present]
