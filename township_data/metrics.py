@@ -51,37 +51,103 @@ def in_period(values: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
     return values[(values["month"] >= first) & (values["month"] <= last)]
 
 
+_COMBINE_CODES = {"sum": 0, "last": 1, "target": 2}
+
+
+def _group_last(groups: np.ndarray, count: int, values: np.ndarray) -> np.ndarray:
+    """Per group, the last non-missing entry of `values` in row order (NaN if none)."""
+    keep = ~np.isnan(values)
+    at = np.full(count, -1, dtype=np.int64)
+    # Later rows overwrite earlier ones: numpy assigns repeated indices in order.
+    at[groups[keep]] = np.nonzero(keep)[0]
+    out = np.full(count, np.nan)
+    found = at >= 0
+    out[found] = values[at[found]]
+    return out
+
+
 def combine_months(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Per (area, indicator, village): the period's value and how many months were reported.
 
     `values` is the tidy table already cut to the period. Columns of the result: area,
-    indicator, village, value, months_reported, last_month.
+    indicator, village, value, months_reported, last_month; groups in order of their first
+    month, then of their rows.
+
+    Worked out on integer codes (each distinct name looked up once): grouping a county's text
+    columns costs far more than the sums themselves.
     """
     out_cols = [*GROUP, "value", "months_reported", "last_month"]
     if values.empty:
         return pd.DataFrame(columns=out_cols)
-    frame = values.merge(
-        rules(catalogue)[["area", "indicator", "combine"]], on=["area", "indicator"]
+    area_codes, areas = pd.factorize(values["area"])
+    name_codes, names = pd.factorize(values["indicator"])
+    village_codes, villages = pd.factorize(values["village"])
+    month_codes, month_names = pd.factorize(values["month"])
+    # The rule of each distinct (area, indicator); indicators not in the catalogue drop out.
+    rule = rules(catalogue)
+    known = {
+        (a, i): _COMBINE_CODES[c]
+        for a, i, c in zip(rule["area"], rule["indicator"], rule["combine"], strict=True)
+    }
+    pairs = area_codes.astype(np.int64) * len(names) + name_codes
+    pair_codes, distinct_pairs = pd.factorize(pairs)
+    pair_rule = np.array(
+        [
+            known.get((areas[p // len(names)], names[p % len(names)]), -1)
+            for p in distinct_pairs.tolist()
+        ],
+        dtype=np.int64,
     )
-    frame = frame.sort_values("month", kind="stable")
-    # One grouping for every rule (the rule is the same within a group): grouping a county's
-    # text columns costs more than the sums themselves.
-    combined = frame.groupby(GROUP, sort=False).agg(
-        combine=("combine", "first"),
-        total=("value", "sum"),
-        latest=("value", "last"),
-        months_reported=("month", "nunique"),
-        last_month=("month", "max"),
-    )
-    combined["value"] = combined["total"].where(combined["combine"] == "sum", combined["latest"])
-    target = frame[frame["combine"] == "target"]
-    if not target.empty:
-        per_year = target.assign(year=target["month"].str[:4])
-        yearly = per_year.groupby([*GROUP, "year"], sort=False)["value"].last()
-        combined.loc[combined["combine"] == "target", "value"] = yearly.groupby(
-            level=[0, 1, 2], sort=False
-        ).sum()
-    return combined.reset_index()[out_cols]
+    combine = pair_rule[pair_codes]
+    # Rows in month order (stable), as the values are combined over time.
+    month_rank = np.argsort(np.argsort(np.asarray(month_names, dtype=object), kind="stable"))
+    row_months = month_rank[month_codes]
+    if np.all(row_months[1:] >= row_months[:-1]):
+        order = np.arange(len(row_months))  # the store's reads come in month order
+    else:
+        order = np.argsort(row_months, kind="stable")
+    order = order[combine[order] >= 0]
+    if not len(order):
+        return pd.DataFrame(columns=out_cols)
+    key = pairs[order] * len(villages) + village_codes[order]
+    groups, first_rows = pd.factorize(key)
+    count = len(first_rows)
+    value = values["value"].to_numpy(dtype="float64")[order]
+    month = month_rank[month_codes[order]]
+    rule_of = combine[order]
+    group_rule = np.zeros(count, dtype=np.int64)
+    group_rule[groups] = rule_of
+    total = np.bincount(groups, weights=np.nan_to_num(value, nan=0.0), minlength=count)
+    latest = _group_last(groups, count, value)
+    result = np.where(group_rule == _COMBINE_CODES["sum"], total, latest)
+    target = rule_of == _COMBINE_CODES["target"]
+    if target.any():
+        # Each year's latest plan once, years added.
+        years = np.array([int(str(m)[:4]) for m in month_names], dtype=np.int64)
+        year = years[month_codes[order]][target]
+        year_key = groups[target].astype(np.int64) * 10_000 + year
+        year_groups, year_first = pd.factorize(year_key)
+        yearly = _group_last(year_groups, len(year_first), value[target])
+        of_group = (np.asarray(year_first) // 10_000).astype(np.int64)
+        summed = np.bincount(of_group, weights=np.nan_to_num(yearly, nan=0.0), minlength=count)
+        result = np.where(group_rule == _COMBINE_CODES["target"], summed, result)
+    # Months reported: distinct (group, month) pairs; last month: the highest month.
+    seen = pd.unique(groups.astype(np.int64) * len(month_names) + month)
+    months_reported = np.bincount(seen // len(month_names), minlength=count)
+    last_month = np.full(count, -1, dtype=np.int64)
+    np.maximum.at(last_month, groups, month)
+    sorted_months = np.sort(np.asarray(month_names, dtype=object), kind="stable")
+    first_at = order[np.unique(groups, return_index=True)[1]]
+    return pd.DataFrame(
+        {
+            "area": values["area"].take(first_at).reset_index(drop=True),
+            "indicator": values["indicator"].take(first_at).reset_index(drop=True),
+            "village": values["village"].take(first_at).reset_index(drop=True),
+            "value": result,
+            "months_reported": months_reported.astype(np.int64),
+            "last_month": pd.Series(sorted_months[last_month]).astype(values["month"].dtype),
+        }
+    )[out_cols]
 
 
 def contributing(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
@@ -296,22 +362,20 @@ def status_from_counts(
     have one: the store keeps these, so the matrix of a county's ten years reads a thousand rows.
     """
     expected = len(catalogue.village_names)
-    status = pd.Series(
-        [REPORTED if n >= expected else PARTIAL for n in counts["villages"].tolist()], dtype=object
+    areas, month_names = list(catalogue.sheet_names), list(month_list)
+    row = {a: i for i, a in enumerate(areas)}
+    column = {m: j for j, m in enumerate(month_names)}
+    # Filled cell by cell in one array: a county's 120 month columns of text are otherwise
+    # pivoted, reindexed and replaced column by column.
+    grid = np.full((len(areas), len(month_names)), NOT_REPORTED, dtype=object)
+    for area, month, n in zip(
+        counts["area"].tolist(), counts["month"].tolist(), counts["villages"].tolist(), strict=True
+    ):
+        if area in row and month in column:
+            grid[row[area], column[month]] = REPORTED if n >= expected else PARTIAL
+    return pd.DataFrame(
+        grid, index=pd.Index(areas, name="工作领域"), columns=month_names, dtype=object
     )
-    found = pd.DataFrame(
-        {"area": counts["area"].tolist(), "month": counts["month"].tolist(), "status": status}
-    )
-    matrix = (
-        found.pivot(index="area", columns="month", values="status")
-        if not found.empty
-        else pd.DataFrame()
-    )
-    matrix = matrix.reindex(index=list(catalogue.sheet_names), columns=list(month_list))
-    matrix = matrix.astype(object).where(matrix.notna(), NOT_REPORTED)
-    matrix.index.name = "工作领域"
-    matrix.columns.name = None
-    return matrix
 
 
 NOT_APPLICABLE = "—"
@@ -738,18 +802,56 @@ def hazards(
     wide = cut.pivot_table(
         index=["month", "village"], columns="indicator", values="value", aggfunc="first"
     ).reindex(columns=[found, fixed])
-    sums = wide.groupby(level="month").sum(min_count=1)
-    paired = wide.dropna().groupby(level="month").sum()
-    history = sorted(set(wide.index.get_level_values("month").unique()) | set(month_list))
-    paired = paired.reindex(history)
-    backlog = (paired[found] - paired[fixed]).cumsum(skipna=True)
-    backlog[paired[found].isna()] = float("nan")
+    return _hazard_table(
+        wide.index.get_level_values("month"),
+        wide[found].to_numpy(dtype="float64"),
+        wide[fixed].to_numpy(dtype="float64"),
+        month_list,
+    )
+
+
+def hazards_from_wide(
+    wide: pd.DataFrame, found: str, fixed: str, month_list: Sequence[str]
+) -> pd.DataFrame:
+    """`hazards` of the whole township from the safety sheet's rows as kept (Store.wide: month,
+    village, one column per indicator): a county's ten years without unpacking and pivoting."""
+    return _hazard_table(
+        wide["month"],
+        wide[found].to_numpy(dtype="float64"),
+        wide[fixed].to_numpy(dtype="float64"),
+        month_list,
+    )
+
+
+def _hazard_table(
+    row_months: Sequence[str],
+    found: np.ndarray,
+    fixed: np.ndarray,
+    month_list: Sequence[str],
+) -> pd.DataFrame:
+    """The `hazards` table from one (found, fixed) pair per (month, village) row."""
+    codes, names = pd.factorize(np.asarray(row_months, dtype=object))
+    count = len(names)
+
+    def per_month(values: np.ndarray, rows: np.ndarray) -> pd.Series:
+        """Sum per month over `rows`, NaN for a month without any of them."""
+        sums = np.bincount(codes[rows], weights=values[rows], minlength=count)
+        seen = np.bincount(codes[rows], minlength=count) > 0
+        return pd.Series(np.where(seen, sums, np.nan), index=list(names), dtype="float64")
+
+    both = ~np.isnan(found) & ~np.isnan(fixed)
+    sums_found, sums_fixed = per_month(found, ~np.isnan(found)), per_month(fixed, ~np.isnan(fixed))
+    history = sorted(set(names) | set(month_list))
+    paired_found = per_month(found, both).reindex(history)
+    paired_fixed = per_month(fixed, both).reindex(history)
+    backlog = (paired_found - paired_fixed).cumsum(skipna=True)
+    backlog[paired_found.isna()] = float("nan")
     out = pd.DataFrame(
         {
-            "found": sums[found].reindex(list(month_list)),
-            "fixed": sums[fixed].reindex(list(month_list)),
-            "paired_found": paired[found].reindex(list(month_list)),
-            "paired_fixed": paired[fixed].reindex(list(month_list)),
+            "found": sums_found.reindex(list(month_list)),
+            "fixed": sums_fixed.reindex(list(month_list)),
+            "paired_found": paired_found.reindex(list(month_list)),
+            "paired_fixed": paired_fixed.reindex(list(month_list)),
             "backlog": backlog.reindex(list(month_list)),
         },
         index=list(month_list),

@@ -124,8 +124,8 @@ def _boards(totals: pd.Series, top_n: int, bottom_n: int) -> pd.Series:
 def month_totals(scores: pd.DataFrame) -> pd.DataFrame:
     """Village × month table of 总分 (NaN where not scored), both sorted.
 
-    One score per (month, village) in the score table: unstack, much faster than pivot_table
-    for a county's 500 villages × 120 months.
+    One score per (month, village) in the score table: placed by position in one array, much
+    faster than pivoting a county's 500 villages × 120 months.
     """
     if scores.empty:
         return pd.DataFrame(
@@ -133,8 +133,15 @@ def month_totals(scores: pd.DataFrame) -> pd.DataFrame:
             columns=pd.Index([], name="month", dtype="str"),
             dtype="float64",
         )
-    totals = scores.set_index(["village", "month"])[TOTAL_SCORE].unstack("month")
-    return totals.sort_index().sort_index(axis=1).astype("float64")
+    village_codes, villages = pd.factorize(scores["village"], sort=True)
+    month_codes, month_names = pd.factorize(scores["month"], sort=True)
+    grid = np.full((len(villages), len(month_names)), np.nan)
+    grid[village_codes, month_codes] = scores[TOTAL_SCORE].to_numpy(dtype="float64")
+    return pd.DataFrame(
+        grid,
+        index=pd.Index(villages, name="village"),
+        columns=pd.Index(month_names, name="month"),
+    )
 
 
 def _month_ranks(totals: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
@@ -543,7 +550,11 @@ def first_place_streaks(scores: pd.DataFrame, month: str) -> dict[str, int]:
         return {}
     first = _month_ranks(totals) == 1
     found = _streaks(first, month)
-    return {v: int(found[v]) for v in totals.index if first.at[v, month]}
+    return {
+        v: int(n)
+        for v, n, top in zip(totals.index, found.to_numpy(), first[month].to_numpy(), strict=True)
+        if top
+    }
 
 
 def most_improved(ranking: Ranking) -> list[tuple[str, int]]:
@@ -627,8 +638,11 @@ def _points(value: float) -> str:
 def movement(scores: pd.DataFrame, catalogue: Catalogue, village: str, month: str) -> Movement:
     """The items a village gained or lost against last month, and a one-paragraph summary."""
     items = [i.name for i in catalogue.contest.items]
-    ranks = monthly_ranks(scores, catalogue)
     before_month = months.shift(month, -1)
+    # Only the two months compared are ranked (each month's ranks stand alone).
+    totals = month_totals(scores)
+    totals = totals[[m for m in totals.columns if m in (before_month, month)]]
+    ranks = _month_ranks(totals).reindex(village_order(scores, catalogue))
     now = _month_scores(scores, month)
     before = _month_scores(scores, before_month)
     rank = ranks.loc[village, month] if month in ranks.columns else float("nan")
@@ -716,16 +730,23 @@ def movement_display(found: Movement) -> pd.DataFrame:
 def trajectory(scores: pd.DataFrame, catalogue: Catalogue, village: str) -> pd.DataFrame:
     """A village's rank and 总分 in every month with scores (rank NaN where it was not scored)."""
     all_months = scored_months(scores)
-    ranks = monthly_ranks(scores, catalogue)
     totals = month_totals(scores)
+    ranks = (_month_ranks(totals) if not totals.empty else totals).reindex(
+        village_order(scores, catalogue)
+    )
     ranked = ranks.notna().sum()
+
+    def row(table: pd.DataFrame) -> list | np.ndarray:
+        """The village's row over every scored month, looked up once, not month by month."""
+        if village not in table.index:
+            return [None] * len(all_months)
+        return table.loc[village].reindex(all_months).to_numpy(dtype="float64")
+
     return pd.DataFrame(
         {
             "month": all_months,
-            "rank": [ranks.at[village, m] if village in ranks.index else None for m in all_months],
-            "total": [
-                totals.at[village, m] if village in totals.index else None for m in all_months
-            ],
+            "rank": row(ranks),
+            "total": row(totals),
             "villages": [int(ranked.get(m, 0)) for m in all_months],
         }
     ).astype({"rank": "float64", "total": "float64"})

@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import html
 import re
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -434,10 +435,17 @@ class Figure:
         sources = self._sources()
         if sources.empty:
             return "无（本期没有数据）" if self.kind == "data" else ""
+        keys = ["version_id", "file_name", "sheet"]
+        # The cells are split once for the figure, then cut per (version, file, sheet): a
+        # county figure's cells come from a file per month.
+        group = sources.groupby(keys, sort=True).ngroup().to_numpy()
+        firsts = np.unique(group, return_index=True)[1]
+        named = sources[keys].iloc[firsts]
+        split = _split_cells(sources["cell"])
         parts = []
-        grouped = sources.groupby(["version_id", "file_name", "sheet"], sort=True)
-        for (version, file_name, sheet), rows in grouped:
-            parts.append(f"{file_name}（版本 {version}）{sheet}!{cell_ranges(rows['cell'])}")
+        for number, (version, file_name, sheet) in enumerate(named.itertuples(index=False)):
+            ranges = _ranges(*(part[group == number] for part in split))
+            parts.append(f"{file_name}（版本 {version}）{sheet}!{ranges}")
         return "；".join(parts)
 
     @property
@@ -447,16 +455,27 @@ class Figure:
 
 
 def cell_ranges(cells: pd.Series) -> str:
-    """['D4', 'D5', 'D6', 'F4'] → 'D4:D6、F4': consecutive rows of a column as one range.
+    """['D4', 'D5', 'D6', 'F4'] → 'D4:D6、F4': consecutive rows of a column as one range."""
+    return _ranges(*_split_cells(cells))
 
-    Worked out per column on arrays: a county figure can draw on 3,000 cells.
-    """
+
+def _split_cells(cells: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(texts, whether each is a plain cell like 'D4', its column letters, its row number),
+    split by vectorised string methods: a county figure can draw on 3,000 cells."""
     text = pd.Series(cells, dtype="str")
-    found = text.str.extract(r"^([A-Z]+)(\d+)$")
-    plain = found[0].notna().to_numpy()
+    plain = text.str.fullmatch(r"[A-Z]+[0-9]+").to_numpy(dtype=bool, na_value=False)
+    columns = np.full(len(text), "", dtype=object)
+    numbers = np.zeros(len(text), dtype="int64")
+    found = text[plain]
+    columns[plain] = found.str.rstrip(string.digits).to_numpy(dtype=object)
+    numbers[plain] = found.str.lstrip(string.ascii_uppercase).astype("int64").to_numpy()
+    return text.to_numpy(dtype=object), plain, columns, numbers
+
+
+def _ranges(text: np.ndarray, plain: np.ndarray, columns: np.ndarray, numbers: np.ndarray) -> str:
+    """The ranges of split cells (`_split_cells`), worked out per column on arrays."""
     others = sorted(set(text[~plain].tolist()))
-    columns = found[0][plain].to_numpy(dtype=object)
-    numbers = found[1][plain].astype("int64").to_numpy()
+    columns, numbers = columns[plain], numbers[plain]
     parts = []
     for column in sorted(set(columns.tolist()), key=lambda c: (len(c), c)):
         rows = np.unique(numbers[columns == column])
@@ -486,6 +505,14 @@ def _month_list(month_values: list[str], last: str) -> str:
     return "、".join(f"{int(m[5:])}月" if same_year else months.label(m) for m in month_values)
 
 
+def _positions(column: pd.Series, names: list[str]) -> np.ndarray:
+    """Each entry's position in `names` (-1 if absent): the few distinct names are looked up
+    once, not each of a county's 250,000 rows (Index.get_indexer on text is per row)."""
+    codes, distinct = pd.factorize(column)
+    found = np.append(pd.Index(names).get_indexer(distinct), -1)
+    return found[codes]
+
+
 class _Filler:
     """Computes every figure of a template for one period from the tidy values."""
 
@@ -507,8 +534,17 @@ class _Filler:
         self._villages = list(
             dict.fromkeys([*catalogue.village_names, TOWN, *present["village"].unique().tolist()])
         )
-        self._village_codes = pd.Index(self._villages).get_indexer(present["village"])
-        self._month_codes = pd.Index(self.period_months).get_indexer(present["month"])
+        self._position = {v: i for i, v in enumerate(self._villages)}
+        self._town_code = self._position[TOWN]
+        # The (area, indicator) pairs whose 全镇 row has a figure this period, found once.
+        reported = self.combined
+        if not reported.empty:
+            reported = reported[(reported["village"] == TOWN) & reported["value"].notna()]
+        self._town_reported = set(
+            zip(reported["area"].tolist(), reported["indicator"].tolist(), strict=True)
+        )
+        self._village_codes = _positions(present["village"], self._villages)
+        self._month_codes = _positions(present["month"], self.period_months)
         self._positions = (
             present.groupby(["area", "indicator"], sort=False).indices if len(present) else {}
         )
@@ -549,13 +585,12 @@ class _Filler:
         if pd.isna(value):
             fig.method = f"{self.period_name}“{ind.name}”没有任何村（社区）或全镇填报的数据"
             return fig
-        town_value = self.rows(self.combined, ind)
-        town_value = town_value[town_value["village"] == TOWN]["value"].dropna()
-        only_town = ind.across == "mean" and not town_value.empty
+        has_town = (ind.area, ind.name) in self._town_reported
+        only_town = ind.across == "mean" and has_town
         fig.value = value
         fig.text = formatting.number(value) if ref.mode == "数值" else _unit_text(value, ind.unit)
         fig.spec = SourceSpec(ind.area, ind.name, villages=(TOWN,) if only_town else None)
-        fig.method = self.method(ind, *self._used(ind, only_town), has_town=not town_value.empty)
+        fig.method = self.method(ind, *self._used(ind, only_town), has_town=has_town)
         fig.notes = self.coverage(ind)
         return fig
 
@@ -566,7 +601,7 @@ class _Filler:
         at = self._positions.get((ind.area, ind.name), np.empty(0, dtype=np.int64))
         villages, month_codes = self._village_codes[at], self._month_codes[at]
         if only_town:
-            keep = villages == self._villages.index(TOWN)
+            keep = villages == self._town_code
             villages, month_codes = villages[keep], month_codes[keep]
         if ind.combine == "sum" or not len(villages):
             return villages, month_codes
@@ -581,7 +616,7 @@ class _Filler:
     def method(
         self, ind: Indicator, villages: np.ndarray, month_codes: np.ndarray, has_town: bool
     ) -> str:
-        count = len(np.unique(villages[villages != self._villages.index(TOWN)]))
+        count = len(np.unique(villages[villages != self._town_code]))
         over_months = {
             "sum": f"{self.period_name}各月数值相加",
             "last": f"取期末最新一个月的数值（{self._latest_text(month_codes)}）",
@@ -626,7 +661,7 @@ class _Filler:
         expected = [*(self.catalogue.village_names if ind.village_rows else [])]
         if ind.town_row and ind.area != self.catalogue.contest.sheet:
             expected.append(TOWN)
-        position = {v: i for i, v in enumerate(self._villages)}
+        position = self._position
         notes: list[str] = []
         months_present = set(np.unique(month_codes).tolist())
         filled = [i for i in range(len(self.period_months)) if i in months_present]

@@ -931,12 +931,15 @@ def _overview_data(
         *(i for i in _catalogue.all_indicators() if i.higher_better is not None),
     ]
     per_village = sorted({i.name for i in used if (i.combine, i.across) != ("sum", "sum")})
+    # Only the sheets holding such an indicator: the others' slices would be unpacked for
+    # nothing (a county's two years of every sheet).
+    holding = sorted({i.area for i in _catalogue.all_indicators() if i.name in per_village})
     series = metrics.town_monthly_from_totals(
         _store.totals(first=needed[0], last=needed[-1]), _catalogue
     )
     frame = metrics.township_rows(
         series[series["month"].isin(needed)],
-        _store.current(months=needed, indicators=per_village),
+        _store.current(areas=holding, months=needed, indicators=per_village),
         _catalogue,
     )
     pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
@@ -954,8 +957,8 @@ def _overview_data(
         },
         behind=metrics.behind_last_year(frame, _catalogue, loaded[-1], tables),
         unreported=metrics.unreported(_store.current(months=[loaded[-1]]), _catalogue, loaded[-1]),
-        hazards=metrics.hazards(
-            _store.current(areas=[metrics.SAFETY_AREA], indicators=pair), *pair, list(loaded)
+        hazards=metrics.hazards_from_wide(
+            _store.wide(metrics.SAFETY_AREA, pair), *pair, list(loaded)
         )
         if _has_hazards(_catalogue)
         else pd.DataFrame(),
