@@ -59,6 +59,7 @@ TARGET_WARM = 5.0
 TARGET_COLD = 15.0
 TARGET_COUNTY_VS_TOWNSHIP = 2.0
 TARGET_RSS_MB = 500.0
+READ_REPEAT = 5  # runs per workbook read and ingest (at least; --repeat may ask for more)
 
 
 @dataclass(frozen=True)
@@ -526,17 +527,20 @@ def main(argv: list[str] | None = None) -> int:
         results["build"][scale.name] = build_store(files, catalogue, folder / "store")
         say("ingest and bare reads …")
         scratch = folder / "scratch"
+        # Reads are short, so they get more runs: the ingest ratio is judged on a 2× edge and a
+        # median of two ranged from 1.5× to 2.1× over four runs of the same code.
+        reads = max(args.repeat, READ_REPEAT)
         if scale is TOWNSHIP:
             path = files["backfill"]
             results["ingest"]["township 36-month back-fill"] = {
-                **bare_reads(path, args.repeat),
-                "ingest": ingest(path, catalogue, scratch, None, args.repeat),
+                **bare_reads(path, reads),
+                "ingest": ingest(path, catalogue, scratch, None, reads),
                 "target": True,
                 "file": path.name,
             }
         results["ingest"][f"{scale.name} one-month workbook"] = {
-            **bare_reads(files["month"], args.repeat),
-            "ingest": ingest(files["month"], catalogue, scratch, folder / "store", args.repeat),
+            **bare_reads(files["month"], reads),
+            "ingest": ingest(files["month"], catalogue, scratch, folder / "store", reads),
             "target": False,
             "file": files["month"].name,
         }
