@@ -149,6 +149,14 @@ def _month_ranks(totals: pd.DataFrame, ascending: bool = False) -> pd.DataFrame:
     return totals.round(_PRECISION).rank(axis=0, ascending=ascending, method="min")
 
 
+def _ranks_in_order(
+    totals: pd.DataFrame, scores: pd.DataFrame, catalogue: Catalogue
+) -> pd.DataFrame:
+    """Each month's ranks of a village × month 总分 table, villages in catalogue order."""
+    ranks = _month_ranks(totals) if not totals.empty else totals
+    return ranks.reindex(village_order(scores, catalogue))
+
+
 def monthly_ranks(
     scores: pd.DataFrame, catalogue: Catalogue, by_latest: bool = False
 ) -> pd.DataFrame:
@@ -157,9 +165,7 @@ def monthly_ranks(
     `by_latest` orders villages by their rank in the last month instead (the heatmap reads
     top to bottom like the table), unranked villages last.
     """
-    totals = month_totals(scores)
-    ranks = _month_ranks(totals) if not totals.empty else totals
-    ranks = ranks.reindex(village_order(scores, catalogue))
+    ranks = _ranks_in_order(month_totals(scores), scores, catalogue)
     if by_latest and not ranks.empty:
         latest = ranks[ranks.columns[-1]]
         position = pd.Series(range(len(ranks)), index=ranks.index)
@@ -237,7 +243,12 @@ def _error(message: str) -> TownshipError:
     return TownshipError(problems=[Problem(message=message)], title="无法排名")
 
 
-def _check_n(top_n: int, bottom_n: int, villages: int) -> None:
+def _list_sizes(
+    catalogue: Catalogue, top_n: int | None, bottom_n: int | None, villages: int
+) -> tuple[int, int]:
+    """N for 红榜 and 黑榜: the page's what-if values, else the catalogue's, checked."""
+    top_n = catalogue.contest.red_n if top_n is None else top_n
+    bottom_n = catalogue.contest.black_n if bottom_n is None else bottom_n
     problems = [
         Problem(message=f"{name}人数应为 1 到 {villages} 之间的整数，现为 {n}")
         for name, n in ((RED, top_n), (BLACK, bottom_n))
@@ -245,6 +256,7 @@ def _check_n(top_n: int, bottom_n: int, villages: int) -> None:
     ]
     if problems:
         raise TownshipError(problems=problems, title="无法排名")
+    return top_n, bottom_n
 
 
 def _available(scores: pd.DataFrame) -> str:
@@ -303,10 +315,8 @@ def rank_month(
     bottom_n: int | None = None,
 ) -> Ranking:
     """The ranked table of one month, compared with the calendar month before it."""
-    top_n = catalogue.contest.red_n if top_n is None else top_n
-    bottom_n = catalogue.contest.black_n if bottom_n is None else bottom_n
     order = village_order(scores, catalogue)
-    _check_n(top_n, bottom_n, len(order))
+    top_n, bottom_n = _list_sizes(catalogue, top_n, bottom_n, len(order))
     current = _month_scores(scores, month)
     if current.empty:
         raise _error(f"{months.label(month)}没有打擂评分数据（{_available(scores)}）")
@@ -350,10 +360,8 @@ def rank_quarter(
     bottom_n: int | None = None,
 ) -> Ranking:
     """The quarter's table by mean monthly 总分, compared with the quarter before it."""
-    top_n = catalogue.contest.red_n if top_n is None else top_n
-    bottom_n = catalogue.contest.black_n if bottom_n is None else bottom_n
     order = village_order(scores, catalogue)
-    _check_n(top_n, bottom_n, len(order))
+    top_n, bottom_n = _list_sizes(catalogue, top_n, bottom_n, len(order))
     current, counts = _quarter_means(scores, quarter)
     name = months.quarter_label(quarter)
     if current.empty:
@@ -642,7 +650,7 @@ def movement(scores: pd.DataFrame, catalogue: Catalogue, village: str, month: st
     # Only the two months compared are ranked (each month's ranks stand alone).
     totals = month_totals(scores)
     totals = totals[[m for m in totals.columns if m in (before_month, month)]]
-    ranks = _month_ranks(totals).reindex(village_order(scores, catalogue))
+    ranks = _ranks_in_order(totals, scores, catalogue)
     now = _month_scores(scores, month)
     before = _month_scores(scores, before_month)
     rank = ranks.loc[village, month] if month in ranks.columns else float("nan")
@@ -731,9 +739,7 @@ def trajectory(scores: pd.DataFrame, catalogue: Catalogue, village: str) -> pd.D
     """A village's rank and 总分 in every month with scores (rank NaN where it was not scored)."""
     all_months = scored_months(scores)
     totals = month_totals(scores)
-    ranks = (_month_ranks(totals) if not totals.empty else totals).reindex(
-        village_order(scores, catalogue)
-    )
+    ranks = _ranks_in_order(totals, scores, catalogue)
     ranked = ranks.notna().sum()
 
     def row(table: pd.DataFrame) -> list | np.ndarray:
