@@ -2,27 +2,27 @@
 
 import streamlit as st
 
-from township_data import charts, metrics, months, ui
-from views import overview
+from township_data import charts, metrics, months
+from views import loaders, overview, shell, widgets
 
-context = ui.setup("总览", ":material/home:")
+context = shell.setup(__file__)
 catalogue = context.catalogue
 
-with ui.guard():
+with shell.guard():
     st.title(f"{catalogue.township_name}工作数据看板")
-    month_list = ui.loaded_months(context)
+    month_list = loaders.loaded_months(context)
     if not month_list:
         st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
         st.stop()
     latest = month_list[-1]
     st.caption(f"数据截至 {months.label(latest)}。点击各卡片下方的链接查看该领域详情。")
-    summary = ui.overview_data(context, month_list)
+    summary = loaders.overview_data(context, month_list)
     overview.attention(context, summary, month_list)
     overview.contest_card(context)
     overview.area_cards(context, summary, month_list)
 
     st.subheader("数据报送情况")
-    matrix = ui.status_matrix(context, month_list)
+    matrix = loaders.status_matrix(context, month_list)
     reported_latest = int((matrix[latest] == metrics.REPORTED).sum())
     # The span goes in the caption: as a metric value it is cut to "2023年1月–…" in a column.
     cols = st.columns(3)
@@ -32,7 +32,7 @@ with ui.guard():
     st.caption(f"数据月份：{months.label(month_list[0])}–{months.label(latest)}")
     show_all = st.toggle("显示全部月份", value=False, key="home_all_months")
     shown = matrix if show_all else matrix[month_list[-12:]]
-    ui.plot(
+    widgets.plot(
         context,
         "status",
         (tuple(shown.columns),),

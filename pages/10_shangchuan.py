@@ -4,14 +4,15 @@ import functools
 
 import streamlit as st
 
-from township_data import changes, downloads, months, ui
+from township_data import changes, downloads, months
 from township_data.store import summarise_slices
 from views import changes as changes_view
+from views import editors, loaders, registry, shell
 
-context = ui.setup("数据上传", ":material/upload_file:")
+context = shell.setup(__file__)
 catalogue = context.catalogue
 
-with ui.guard():
+with shell.guard():
     st.title("数据上传")
     st.caption(
         "上传各月的月报工作簿：系统逐格校验，全部无误并经您确认后才保存。每次导入都保留版本，"
@@ -27,7 +28,7 @@ with ui.guard():
     right.download_button(
         "下载空白月报模板（.xlsx）",
         # Written only when clicked: a county's template is 500 villages on every sheet.
-        data=functools.partial(ui.template_bytes, context, template_month),
+        data=functools.partial(loaders.template_bytes, context, template_month),
         file_name=f"{catalogue.township_name}{months.label(template_month)}月报模板.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -39,7 +40,7 @@ with ui.guard():
     )
 
     st.subheader("2. 上传月报")
-    user = ui.editor_gate(context, "upload")
+    user = editors.editor_gate(context, "upload")
     done = st.session_state.pop("upload_done", None)
     if done:
         for line in done["stored"]:
@@ -49,9 +50,7 @@ with ui.guard():
         if done.get("error"):
             st.error(done["error"])
         for area in done["areas"]:
-            path = ui.AREA_PAGES.get(area)
-            if path and ui.page_exists(path):
-                st.page_link(path, label=f"查看{area}", icon=catalogue.area(area).icon)
+            shell.page_link(registry.area_page(area), f"查看{area}", catalogue.area(area).icon)
     if user is None:
         st.stop()
 
@@ -76,7 +75,7 @@ with ui.guard():
     if not files:
         st.stop()
 
-    parsed, problems = ui.read_uploads(context, files, form_month)
+    parsed, problems = loaders.read_uploads(context, files, form_month)
     if problems:
         st.session_state.pop("upload_preview", None)
         st.error(
@@ -106,7 +105,7 @@ with ui.guard():
                 icon=":material/sync_problem:",
             )
         else:
-            recorded = ui.editor_for_change()
+            recorded = editors.editor_for_change()
             bar = st.progress(0.0, text=f"正在导入 {len(parsed)} 个文件……")
             outcome = changes.import_all(
                 context.store,

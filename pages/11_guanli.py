@@ -4,11 +4,12 @@ import functools
 
 import streamlit as st
 
-from township_data import changes, charts, downloads, metrics, months, ui
+from township_data import changes, charts, downloads, metrics, months
 from township_data.errors import StoreError
 from views import changes as changes_view
+from views import editors, loaders, shell
 
-context = ui.setup("数据管理", ":material/manage_history:")
+context = shell.setup(__file__)
 catalogue = context.catalogue
 
 STATUS_CSS = {
@@ -21,23 +22,23 @@ STATUS_CSS = {
     metrics.NOT_APPLICABLE: "color: #999999",
 }
 
-with ui.guard():
+with shell.guard():
     st.title("数据管理")
-    history = ui.history(context)
+    history = loaders.history(context)
     if history.empty:
         st.warning("还没有任何导入记录。请在“数据上传”页上传月报工作簿。")
         st.stop()
     status_tab, history_tab, version_tab = st.tabs(["报送情况", "导入记录", "版本内容与恢复"])
 
     with status_tab:
-        month_list = ui.loaded_months(context)
+        month_list = loaders.loaded_months(context)
         month = st.columns([1, 2])[0].selectbox(
             "月份",
             list(reversed(month_list)),
             format_func=months.label,
             key="manage_status_month",
         )
-        matrix = ui.village_status(context, month)
+        matrix = loaders.village_status(context, month)
         counts = metrics.status_counts(matrix)
         cols = st.columns(3)
         cols[0].metric("已报（村×领域）", f"{counts[metrics.REPORTED]} 项")
@@ -107,7 +108,7 @@ with ui.guard():
             f"内容：{record['summary']}"
         )
         slices = sorted(
-            ui.version_slices(context, version_id),
+            loaders.version_slices(context, version_id),
             key=lambda s: (catalogue.sheet_names.index(s[0]), s[1]),
         )
         chosen = st.selectbox(
@@ -118,7 +119,7 @@ with ui.guard():
         )
         st.dataframe(
             changes.version_table(
-                ui.version_values(context, version_id, *chosen), catalogue, *chosen
+                loaders.version_values(context, version_id, *chosen), catalogue, *chosen
             ),
             hide_index=True,
             width="stretch",
@@ -154,7 +155,9 @@ with ui.guard():
             else:
                 try:
                     result = context.store.restore(
-                        version_id, ui.editor_for_change(), expected_revision=pending[1].revision
+                        version_id,
+                        editors.editor_for_change(),
+                        expected_revision=pending[1].revision,
                     )
                     st.session_state["restore_done"] = {"message": result.message, "error": False}
                 except StoreError as exc:
@@ -165,7 +168,7 @@ with ui.guard():
                 st.session_state.pop("restore_preview", None)
                 st.rerun()
         if pending is None or pending[0] != version_id or pending[1].revision != context.revision:
-            pending = (version_id, ui.restore_preview(context, version_id))
+            pending = (version_id, loaders.restore_preview(context, version_id))
             st.session_state["restore_preview"] = pending
         preview = pending[1]
         if not preview.changes_anything:
@@ -175,7 +178,7 @@ with ui.guard():
             "恢复会把该版本的数值重新设为当前数据（记为一个新版本）；当前数据不会删除，"
             "随时可以再恢复回来。恢复后将发生以下变化："
         )
-        user = ui.editor_gate(context, "restore")
+        user = editors.editor_gate(context, "restore")
         if user is None:
             st.stop()
         changes_view.show_preview(preview, catalogue, "restore")

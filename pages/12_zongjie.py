@@ -4,24 +4,25 @@ from functools import partial
 
 import streamlit as st
 
-from township_data import months, report, ui
+from township_data import months, report
+from views import loaders, shell
 
-context = ui.setup("工作总结", ":material/description:")
+context = shell.setup(__file__)
 EDITOR = "工作总结页"
 
 
 def _request_save(first: str, last: str) -> None:
-    """Form callback: only marks the request; the save runs inside ui.guard() below."""
+    """Form callback: only marks the request; the save runs inside shell.guard() below."""
     st.session_state["report_save_request"] = (first, last)
 
 
-with ui.guard():
+with shell.guard():
     st.title("工作总结")
     st.caption(
         "按所选期间，由各村（社区）月报数据自动填写工作开展情况；每个数字都可查看计算方法和来源单元格。"
         "措辞在模板文件 report_template.md 中修改。"
     )
-    loaded = ui.loaded_months(context)
+    loaded = loaders.loaded_months(context)
     if not loaded:
         st.warning("还没有任何数据。请先在“数据上传”页上传月报工作簿。")
         st.stop()
@@ -66,7 +67,7 @@ with ui.guard():
         )
     first, last = report.period(kind, year, quarter, upto, *chosen)
 
-    work = ui.work_report(context, first, last)
+    work = loaders.work_report(context, first, last)
     slots = work.template.slots
     saved_now = st.session_state.pop("report_save_request", None) == (first, last)
     if saved_now:
@@ -166,7 +167,7 @@ with ui.guard():
             ]
             if not figures:
                 continue
-            ui.show_sources(context, work, [fig.key for _, fig in figures])
+            loaders.show_sources(context, work, [fig.key for _, fig in figures])
             st.markdown(f"**{name}**")
             for f_index, fig in figures:
                 icon = (

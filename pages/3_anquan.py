@@ -1,9 +1,8 @@
 """安全生产：关键指标、检查力度、隐患排查整改、执法查处季节规律、年初以来累计、分村对比和数据表。"""
 
-from township_data import ui
-from views import safety
+from views import safety, shell
 
-context = ui.setup("安全生产", ":material/health_and_safety:")
+context = shell.setup(__file__)
 
-with ui.guard():
+with shell.guard():
     safety.safety_page(context)

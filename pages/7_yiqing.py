@@ -1,9 +1,8 @@
 """疫情防控：关键指标、月度趋势、分村对比和数据表，指标全部来自指标目录。"""
 
-from township_data import ui
-from views import area
+from views import area, shell
 
-context = ui.setup("疫情防控", ":material/vaccines:")
+context = shell.setup(__file__)
 
-with ui.guard():
+with shell.guard():
     area.area_page(context, "疫情防控")

@@ -4,15 +4,16 @@ import functools
 
 import streamlit as st
 
-from township_data import bulletin, charts, formatting, months, ranking, ui
+from township_data import bulletin, charts, formatting, months, ranking
+from views import loaders, shell, widgets
 
-context = ui.setup("人居环境打擂", ":material/emoji_events:")
+context = shell.setup(__file__)
 catalogue = context.catalogue
 contest = catalogue.contest
 
-with ui.guard():
+with shell.guard():
     st.title(f"{contest.sheet}排名")
-    scores = ui.contest_scores(context)
+    scores = loaders.contest_scores(context)
     month_list = ranking.scored_months(scores)
     if not month_list:
         st.warning(
@@ -52,7 +53,7 @@ with ui.guard():
             f"{contest.black_n} 名）。只影响本页的查看和下载。"
         )
 
-    view = ui.contest_view(context, by_quarter, period, top_n, bottom_n)
+    view = loaders.contest_view(context, by_quarter, period, top_n, bottom_n)
     result = view.result
 
     figures = st.columns(4)
@@ -135,13 +136,13 @@ with ui.guard():
     village = st.selectbox(
         "选择村（社区）", ranking.village_order(scores, catalogue), key="dalei_village"
     )
-    moved, path = ui.contest_village(context, village, at)
+    moved, path = loaders.contest_village(context, village, at)
     st.markdown(moved.summary)
     if not moved.items.empty:
         st.dataframe(
             ranking.movement_display(moved), hide_index=True, width="stretch", key="dalei_items"
         )
-    ui.plot(
+    widgets.plot(
         context,
         "dalei_trajectory",
         (village,),
@@ -161,21 +162,21 @@ with ui.guard():
 
     tabs = st.tabs(["总分分布", "全镇平均分", "名次热力图"])
     with tabs[0]:
-        ui.plot(
+        widgets.plot(
             context,
             "dalei_distribution",
             shown,
             lambda: charts.contest_distribution(recent(), "各月总分分布", span),
         )
     with tabs[1]:
-        ui.plot(
+        widgets.plot(
             context,
             "dalei_average",
             shown,
             lambda: charts.contest_average(ranking.month_summary(recent()), "全镇打擂平均分", span),
         )
     with tabs[2]:
-        ui.plot(
+        widgets.plot(
             context,
             "dalei_heatmap",
             shown,

@@ -19,8 +19,8 @@ import pytest
 
 from township_data import metrics
 from township_data.catalogue import TOWN
-from township_data.ui import AREA_PAGES
 from township_data.workbook import read_workbook
+from views.registry import AREA_PAGES
 
 MONTHS = ["2023-03", "2024-01", "2024-02", "2024-03"]
 COUNTS = {

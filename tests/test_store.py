@@ -10,11 +10,13 @@ import traceback
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from tests.conftest import build_workbook, start_processes
 from township_data import store as store_module
 from township_data.errors import StoreError
 from township_data.store import KEY, KEYED, Store
+from township_data.store.records import insert_many
 from township_data.workbook import read_workbook
 
 
@@ -150,7 +152,7 @@ def test_crash_mid_import_leaves_store_unchanged(store: Store, catalogue, monkey
         store.revision(),
     )
     parsed = read_workbook(safety("2024-03", 99), "坏.xlsx", catalogue)
-    real_execute = store_module.Connection.execute
+    real_execute = Connection.execute
     calls = {"n": 0}
 
     def failing(self, statement, *args, **kwargs):
@@ -161,7 +163,7 @@ def test_crash_mid_import_leaves_store_unchanged(store: Store, catalogue, monkey
             raise RuntimeError("disk full halfway")
         return real_execute(self, statement, *args, **kwargs)
 
-    monkeypatch.setattr(store_module.Connection, "execute", failing)
+    monkeypatch.setattr(Connection, "execute", failing)
     with pytest.raises(RuntimeError):
         store.import_workbook(parsed, "张三")
     monkeypatch.undo()
@@ -691,7 +693,7 @@ def test_current_cut_to_months_and_indicators(store: Store, catalogue) -> None:
 def test_insert_many_is_the_same_as_a_core_insert(store: Store) -> None:
     rows = [("镇甲", "镇甲名称", 0), ("镇乙", "镇乙名称", 3)]
     with store.engine.begin() as conn:
-        store_module._insert_many(
+        insert_many(
             conn,
             store_module.townships,
             ["name", "key", "revision"],

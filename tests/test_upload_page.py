@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import build_huge_sheet
-from township_data import auth, config, ui
+from township_data import auth, config
 from township_data.workbook import read_workbook
+from views import registry
 
 PAGE = "pages/10_shangchuan.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,8 +97,8 @@ def test_valid_workbook_shows_the_preview_and_confirm_stores_it(
     assert newest["file_name"] == "三月 安全生产.xlsx"
     assert len(at.file_uploader(key="upload_files_1").value or []) == 0  # the form is cleared
 
-    area_page = ui.AREA_PAGES["安全生产"]
-    if ui.page_exists(area_page):
+    area_page = registry.AREA_PAGES["安全生产"]
+    if registry.page_exists(area_page):
         at.switch_page(area_page).run()
         assert not at.exception
         shown = [str(x) for d in at.dataframe for x in d.value.to_numpy().ravel()]

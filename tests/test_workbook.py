@@ -610,7 +610,7 @@ def test_bad_cells_of_an_unknown_village_row_are_reported_too(catalogue) -> None
 
 
 def _extent(block: bytes, plain: bool) -> tuple[int, int, int, int, int]:
-    extent = workbook._SheetExtent()
+    extent = workbook.SheetExtent()
     if plain:
         assert extent._feed_plain(block)
     else:
@@ -633,11 +633,11 @@ def test_sheet_extent_unusual_tags_take_the_general_path() -> None:
         b'<row><c r="A1"/></row>',  # a row without r
         b'<row r="1"><c\tr="XFD1"/></row>',  # other whitespace
     ):
-        assert not workbook._SheetExtent()._feed_plain(block)
-        extent = workbook._SheetExtent()
+        assert not workbook.SheetExtent()._feed_plain(block)
+        extent = workbook.SheetExtent()
         extent.feed(block)
         assert extent.max_col >= 1
-    wide = workbook._SheetExtent()
+    wide = workbook.SheetExtent()
     wide.feed(b'<row r="1"><c t="s" r="XFD1"/></row>')
     assert wide.max_col == 16384 and wide.too_big()
 
@@ -676,7 +676,7 @@ def test_rows_values_and_value_rows_hold_the_same_values(catalogue, make_workboo
 
 def test_a_small_block_is_bounded_without_reading_every_reference() -> None:
     block = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="Z9999"><v>1</v></c></row>'
-    extent = workbook._SheetExtent()
+    extent = workbook.SheetExtent()
     assert extent._feed_small(block)
     assert (extent.rows, extent.row, extent.col, extent.bounded) == (1, 1, 26, True)
     assert extent.too_big() is None
@@ -689,9 +689,9 @@ def test_a_small_block_is_bounded_without_reading_every_reference() -> None:
         b'<row><c r="A1"/></row>',  # a row without r
         b'<x:row r="1"><x:c r="A1"/></x:row>',  # prefixed tags
     ):
-        assert not workbook._SheetExtent()._feed_small(beyond), beyond
+        assert not workbook.SheetExtent()._feed_small(beyond), beyond
     # measured, not bounded, when asked to be exact
-    exact = workbook._SheetExtent(exact=True)
+    exact = workbook.SheetExtent(exact=True)
     exact.feed(block)
     assert (exact.max_row, exact.max_col, exact.bounded) == (9999, 26, False)
 

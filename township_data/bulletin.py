@@ -1,6 +1,6 @@
 """The quarterly 打擂 bulletin draft (通报): editable text written from the quarter's ranking.
 
-Kept apart from ranking.py, which only computes ranks and lists: this module turns them into
+Kept apart from the ranking package, which only computes ranks and lists: this module turns them into
 official prose (how many villages took part, the average, 红榜 and 黑榜 with each village's
 strongest and weakest items, consecutive-bottom warnings) and hands the paragraphs to
 documents.government_docx, the one 公文 layout the work report also uses.

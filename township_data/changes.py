@@ -20,8 +20,9 @@ import pandas as pd
 from . import checks, config, formatting, months
 from .catalogue import TOWN, Catalogue
 from .errors import Problem, StoreError, WorkbookError
+from .parsed import ParsedWorkbook
 from .store import ACTIONS, KEYED, ChangeResult, Store, summarise_slices
-from .workbook import ParsedWorkbook, read_workbook
+from .workbook import read_workbook
 
 ADDED, REPLACED, REMOVED, SAME = "新增", "修改", "改为未报", "不变"
 CHANGE_KINDS = (REPLACED, ADDED, REMOVED)

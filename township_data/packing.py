@@ -32,6 +32,9 @@ from .catalogue import TOWN
 SheetRow = tuple[str, str, str, str, dict[str, float], list[str]]
 
 VALUES = ["area", "indicator", "village", "month", "value"]
+# The kept monthly totals' key and columns (store table monthly_totals, metrics.monthly_totals).
+TOTALS_KEY = ["area", "month", "indicator"]
+TOTALS_COLUMNS = [*TOTALS_KEY, "village_sum", "village_count", "town_value", "slice_villages"]
 SOURCES = ["version_id", "file_name", "sheet", "cell"]
 _FLOAT = np.dtype("<f8")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))

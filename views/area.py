@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from township_data import charts, downloads, formatting, metrics, months, ui
+from township_data import charts, downloads, formatting, metrics, months, pagedata
 from township_data.catalogue import COMBINES, LEVELS, Area, Catalogue, Indicator
+from views import loaders, shell, widgets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -37,7 +38,7 @@ def compare_text(label: str, now: object, before: object, unit: str, better: boo
     return f"{prefix}:{tone(text, better)}[{arrow} {text}]"
 
 
-def _reported_text(ind: Indicator, reported: int, view: ui.View, catalogue: Catalogue) -> str:
+def _reported_text(ind: Indicator, reported: int, view: widgets.View, catalogue: Catalogue) -> str:
     if not ind.village_rows:
         return "全镇填报"
     expected = len(view.villages) if view.villages else len(catalogue.village_names)
@@ -54,7 +55,9 @@ def metric_delta(change: str, higher_better: bool | None) -> dict[str, Any]:
     return {"delta": change, "delta_color": colour}
 
 
-def headline_cards(context: ui.Context, area: Area, data: ui.AreaData, view: ui.View) -> None:
+def headline_cards(
+    context: shell.Context, area: Area, data: pagedata.AreaData, view: widgets.View
+) -> None:
     """The area's key indicators over the period, vs the previous period and a year earlier."""
     catalogue = context.catalogue
     table = data.headline.set_index("indicator")
@@ -94,7 +97,7 @@ def headline_cards(context: ui.Context, area: Area, data: ui.AreaData, view: ui.
         st.caption(f"按村（社区）查看时，只在全镇填报的指标不显示：{'、'.join(skipped)}。")
 
 
-def coverage_note(coverage: metrics.Coverage, view: ui.View) -> None:
+def coverage_note(coverage: metrics.Coverage, view: widgets.View) -> None:
     """How many figures the view expects and how many are 未报 (never counted as 0)."""
     if coverage.expected == 0:
         return
@@ -139,15 +142,17 @@ def units(catalogue: Catalogue, area: str, names: list[str]) -> dict[str, tuple[
     }
 
 
-def view_params(view: ui.View) -> tuple:
+def view_params(view: widgets.View) -> tuple:
     return (view.period.first, view.period.last, view.villages, view.window)
 
 
-def window_text(view: ui.View) -> str:
+def window_text(view: widgets.View) -> str:
     return f"{months.label(view.window[0])}–{months.label(view.window[-1])}"
 
 
-def trend_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui.View) -> None:
+def trend_section(
+    context: shell.Context, area: Area, data: pagedata.AreaData, view: widgets.View
+) -> None:
     """Monthly trend of chosen indicators (line or bar), months as 2024年3月."""
     catalogue = context.catalogue
     st.subheader("月度趋势")
@@ -155,15 +160,15 @@ def trend_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui.V
     pick_key, kind_key = f"trend_{area.name}", f"trend_kind_{area.name}"
     pick_col, kind_col = st.columns([4, 1], vertical_alignment="bottom")
     with pick_col:
-        ui.seed(
+        widgets.seed(
             pick_key,
             lambda v: isinstance(v, list) and all(n in names for n in v),
             _default_trend(area, names, catalogue),
         )
         chosen = st.multiselect("指标", names, key=pick_key, placeholder="请选择要查看的指标")
-        ui.keep(pick_key)
+        widgets.keep(pick_key)
     with kind_col:
-        ui.seed(kind_key, lambda v: v in ("line", "bar"), "line")
+        widgets.seed(kind_key, lambda v: v in ("line", "bar"), "line")
         kind = st.segmented_control(
             "图形",
             ["line", "bar"],
@@ -171,11 +176,11 @@ def trend_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui.V
             key=kind_key,
             required=True,
         )
-        ui.keep(kind_key)
+        widgets.keep(kind_key)
     if not chosen:
         st.info("请在上方选择要查看的指标。")
         return
-    ui.plot(
+    widgets.plot(
         context,
         f"trend_{area.name}",
         (*view_params(view), tuple(chosen), kind),
@@ -192,7 +197,9 @@ def trend_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui.V
     )
 
 
-def village_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui.View) -> None:
+def village_section(
+    context: shell.Context, area: Area, data: pagedata.AreaData, view: widgets.View
+) -> None:
     """Villages compared over the period, and a village × month heatmap of the same indicator."""
     catalogue = context.catalogue
     st.subheader("分村对比")
@@ -202,12 +209,12 @@ def village_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui
         return
     key = f"village_indicator_{area.name}"
     keys = [i.name for i in area.key_indicators if i.name in names]
-    ui.seed(key, lambda v: v in names, (keys or names)[0])
+    widgets.seed(key, lambda v: v in names, (keys or names)[0])
     name = st.selectbox("指标", names, key=key)
-    ui.keep(key)
+    widgets.keep(key)
     ind = catalogue.indicator(area.name, name)
     how = "本期合计" if ind.combine == "sum" else "本期最新填报值"
-    ui.plot(
+    widgets.plot(
         context,
         f"villages_{area.name}",
         (*view_params(view), name),
@@ -219,7 +226,7 @@ def village_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui
             subtitle=f"{view.period.label} · {how}",
         ),
     )
-    ui.plot(
+    widgets.plot(
         context,
         f"heatmap_{area.name}",
         (*view_params(view), name),
@@ -233,7 +240,9 @@ def village_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui
     )
 
 
-def table_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui.View) -> None:
+def table_section(
+    context: shell.Context, area: Area, data: pagedata.AreaData, view: widgets.View
+) -> None:
     """The period's figures per village, 镇本级 and 全镇, with .xlsx and .csv downloads."""
     catalogue = context.catalogue
     st.subheader(f"{view.period.label}分村数据表")
@@ -284,15 +293,17 @@ def table_section(context: ui.Context, area: Area, data: ui.AreaData, view: ui.V
         )
 
 
-def area_header(context: ui.Context, area_name: str) -> tuple[ui.View, ui.AreaData] | None:
+def area_header(
+    context: shell.Context, area_name: str
+) -> tuple[widgets.View, pagedata.AreaData] | None:
     """Title, period chooser, village filter, headline cards and the 未报 note of an area page."""
     area = context.catalogue.area(area_name)
     st.title(f"{area.icon} {area.name}")
-    month_list = ui.loaded_months(context)
+    month_list = loaders.loaded_months(context)
     if not month_list:
         st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
         return None
-    view = ui.choose_view(context, month_list)
+    view = widgets.choose_view(context, month_list)
     previous, year_ago = view.period.previous(), view.period.year_ago()
     line = (
         f"统计期：**{view.period.label}**（{view.period.span}）　对比：上期 {previous.label}，"
@@ -301,13 +312,15 @@ def area_header(context: ui.Context, area_name: str) -> tuple[ui.View, ui.AreaDa
     if view.clipped:
         line += f"　（数据截至 {months.label(month_list[-1])}，按已有月份统计）"
     st.markdown(line)
-    data = ui.area_data(context, area.name, view)
+    data = loaders.area_data(context, area.name, view)
     headline_cards(context, area, data, view)
     coverage_note(data.coverage, view)
     return view, data
 
 
-def area_body(context: ui.Context, area_name: str, view: ui.View, data: ui.AreaData) -> None:
+def area_body(
+    context: shell.Context, area_name: str, view: widgets.View, data: pagedata.AreaData
+) -> None:
     """Trend, per-village comparison, heatmap and the downloadable period table."""
     area = context.catalogue.area(area_name)
     trend_section(context, area, data, view)
@@ -315,7 +328,7 @@ def area_body(context: ui.Context, area_name: str, view: ui.View, data: ui.AreaD
     table_section(context, area, data, view)
 
 
-def area_page(context: ui.Context, area_name: str) -> None:
+def area_page(context: shell.Context, area_name: str) -> None:
     """The whole page of one work area, driven by its indicators in the catalogue."""
     shown = area_header(context, area_name)
     if shown is not None:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from township_data import config, formatting, metrics, months, ranking, ui
+from township_data import config, formatting, metrics, months, pagedata, ranking
+from views import loaders, registry, shell
 from views.area import compare_text, tone
 
 
 def _area_link(area: str, label: str) -> None:
-    path = ui.AREA_PAGES.get(area)
-    if path and ui.page_exists(path):
-        st.page_link(path, label=label, icon=":material/arrow_forward:")
+    shell.page_link(registry.area_page(area), label)
 
 
-def attention(context: ui.Context, data: ui.OverviewData, month_list: list[str]) -> None:
+def attention(context: shell.Context, data: pagedata.OverviewData, month_list: list[str]) -> None:
     """What a leader should look at first: hazard backlog, missing reports, falling indicators."""
     latest = month_list[-1]
     st.subheader("需要关注")
@@ -74,7 +73,7 @@ def _short_change(now: object, before: object, unit: str, better: bool | None) -
     return f":{tone(relative, better)}[{arrow} {relative.lstrip('+-')}]"
 
 
-def area_cards(context: ui.Context, data: ui.OverviewData, month_list: list[str]) -> None:
+def area_cards(context: shell.Context, data: pagedata.OverviewData, month_list: list[str]) -> None:
     """Per work area its key figures since January against the same months last year."""
     period = months.year_to_date(month_list[-1])
     st.subheader(f"各领域年初以来（{period.label}）")
@@ -96,9 +95,9 @@ def area_cards(context: ui.Context, data: ui.OverviewData, month_list: list[str]
             _area_link(area.name, f"查看{area.name}")
 
 
-def contest_card(context: ui.Context) -> None:
+def contest_card(context: shell.Context) -> None:
     """The latest 打擂 month at a glance: 红榜 and 黑榜 with totals, and repeated 黑榜 warnings."""
-    found = ui.latest_contest(context)
+    found = loaders.latest_contest(context)
     if found is None:
         return
     latest, streaks = found
@@ -121,5 +120,4 @@ def contest_card(context: ui.Context) -> None:
             "连续进入黑榜：" + "、".join(f"{name}（连续 {n} 个月）" for name, n in streaks.items()),
             icon=":material/warning:",
         )
-    if ui.page_exists(ui.CONTEST_PAGE):
-        st.page_link(ui.CONTEST_PAGE, label="查看打擂排名", icon=":material/arrow_forward:")
+    shell.page_link(registry.CONTEST, "查看打擂排名")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from township_data import charts, formatting, metrics, months, ui
+from township_data import charts, formatting, metrics, months, pagedata
+from views import loaders, shell, widgets
 from views.area import (
     ROW_PX,
     area_header,
@@ -19,7 +20,7 @@ from views.area import (
 )
 
 
-def _hazard_cards(history: pd.DataFrame, view: ui.View) -> None:
+def _hazard_cards(history: pd.DataFrame, view: widgets.View) -> None:
     """Rectification rate, newly open hazards and the open backlog, each against last period."""
     now_rows = history.reindex(view.period.months)
     before_rows = history.reindex(view.period.previous().months)
@@ -67,26 +68,19 @@ def _hazard_cards(history: pd.DataFrame, view: ui.View) -> None:
         )
 
 
-def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> None:
+def safety_section(context: shell.Context, view: widgets.View, data: pagedata.AreaData) -> None:
     """安全生产 in depth: inspection effort, hazards and their rectification, enforcement and its
     seasons, the year so far against last year, villages with most hazards, training."""
     catalogue = context.catalogue
     area = metrics.SAFETY_AREA
-    safety = ui.safety_data(
-        context.store,
-        context.catalogue,
-        context.cache_key,
-        view.period.last,
-        view.villages,
-        view.loaded,
-    )
+    safety = loaders.safety_data(context, view)
     params = view_params(view)
     subtitle = f"{view.scope} · {window_text(view)}"
 
-    inspection = ui.present(metrics.SAFETY_INSPECTION, data.monthly.columns)
+    inspection = widgets.present(metrics.SAFETY_INSPECTION, data.monthly.columns)
     if inspection:
         st.subheader("检查力度")
-        ui.plot(
+        widgets.plot(
             context,
             "safety_inspection",
             params,
@@ -102,7 +96,7 @@ def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> Non
     if found in data.monthly.columns and fixed in data.monthly.columns:
         st.subheader("隐患排查与整改")
         _hazard_cards(safety.hazards, view)
-        ui.plot(
+        widgets.plot(
             context,
             "safety_hazards",
             params,
@@ -115,10 +109,10 @@ def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> Non
             "未整改 = 自有数据以来累计排查 − 累计整改。"
         )
 
-    enforcement = ui.present(metrics.SAFETY_ENFORCEMENT, safety.all_monthly.columns)
+    enforcement = widgets.present(metrics.SAFETY_ENFORCEMENT, safety.all_monthly.columns)
     if enforcement:
         st.subheader("执法查处的季节规律")
-        ui.plot(
+        widgets.plot(
             context,
             "safety_enforcement",
             (view.villages,),
@@ -140,11 +134,11 @@ def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> Non
         st.subheader(f"年初以来累计与去年同期（{upto.label}）")
         key = "safety_cumulative"
         default = "检查生产经营单位" if "检查生产经营单位" in names else names[0]
-        ui.seed(key, lambda v: v in names, default)
+        widgets.seed(key, lambda v: v in names, default)
         name = st.selectbox("指标", names, key=key)
-        ui.keep(key)
+        widgets.keep(key)
         ind = catalogue.indicator(area, name)
-        ui.plot(
+        widgets.plot(
             context,
             "safety_cumulative",
             (view.period.last, view.villages, name),
@@ -184,7 +178,7 @@ def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> Non
 
     if found in data.village_values.columns and fixed in data.village_values.columns:
         st.subheader("隐患较多的村（社区）")
-        ui.plot(
+        widgets.plot(
             context,
             "safety_villages",
             params,
@@ -199,10 +193,10 @@ def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> Non
             ),
         )
 
-    training = ui.present(metrics.SAFETY_TRAINING, data.monthly.columns)
+    training = widgets.present(metrics.SAFETY_TRAINING, data.monthly.columns)
     if training:
         st.subheader("培训演练与警示教育")
-        ui.plot(
+        widgets.plot(
             context,
             "safety_training",
             params,
@@ -216,7 +210,7 @@ def safety_section(context: ui.Context, view: ui.View, data: ui.AreaData) -> Non
         )
 
 
-def safety_page(context: ui.Context) -> None:
+def safety_page(context: shell.Context) -> None:
     """The 安全生产 page: the common header, then the in-depth trends, the common body and the
     table on tabs (the page is three times as long as the others)."""
     shown = area_header(context, metrics.SAFETY_AREA)

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from playwright.sync_api import Download, Locator, Page
 
-from township_data import config, ui
+from township_data import config
 from township_data.catalogue import load_catalogue
+from views import registry, shell
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -34,7 +35,7 @@ SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 CHART = ".js-plotly-plot"
-APP_TITLE = ui.APP_NAME
+APP_TITLE = shell.APP_NAME
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _slug(path: str) -> str:
 
 
 def sidebar_pages() -> list[SidebarPage]:
-    """Every page the sidebar should list, in its order, from the catalogue and ui's page files.
+    """Every page the sidebar should list, in its order, from the catalogue and the page registry.
 
     数据上传, 数据管理 and 工作总结 have no chart: a form, a status table with the import
     history, and a written report (their own tests say what they show instead).
@@ -63,12 +64,12 @@ def sidebar_pages() -> list[SidebarPage]:
     catalogue = load_catalogue(config.DEFAULT_CATALOGUE)
     pages = [SidebarPage("总览", "", True)]
     pages += [
-        SidebarPage(area.name, _slug(ui.AREA_PAGES[area.name]), True)
+        SidebarPage(area.name, _slug(registry.AREA_PAGES[area.name]), True)
         for area in catalogue.areas
-        if area.name in ui.AREA_PAGES
+        if area.name in registry.AREA_PAGES
     ]
-    pages.append(SidebarPage("打擂排名", _slug(ui.CONTEST_PAGE), True))
-    pages += [SidebarPage(label, _slug(path), False) for path, label, _ in ui.OTHER_PAGES]
+    pages.append(SidebarPage(registry.CONTEST.label, _slug(registry.CONTEST.path), True))
+    pages += [SidebarPage(p.label, _slug(p.path), False) for p in registry.OTHERS]
     return pages
 
 

@@ -1,0 +1,69 @@
+"""What a valid workbook holds: the reader's output and the store's input.
+
+Kept apart from both, so the store needs nothing of the reader and the reader nothing of the
+store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .packing import SheetRow
+
+COLUMNS = ["area", "indicator", "village", "month", "value", "file", "sheet", "cell"]
+
+
+def to_frame(records: Iterable[tuple]) -> pd.DataFrame:
+    """Records → the tidy value table with stable dtypes (value float, the rest text)."""
+    frame = pd.DataFrame.from_records(list(records), columns=COLUMNS)
+    frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+@dataclass
+class ParsedWorkbook:
+    """What a valid workbook holds, ready to be stored as one version.
+
+    `rows` is what the reader produced: one entry per (area, month, village) row with values.
+    `values`, the tidy long table the pages and previews compare, is built from them on first
+    use, so storing a workbook never builds it.
+    """
+
+    file_name: str
+    sha256: str
+    rows: list[SheetRow]
+    slices: list[tuple[str, str]]
+    ignored_sheets: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    _values: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def values(self) -> pd.DataFrame:
+        """The tidy table (COLUMNS): one row per value, with its file, sheet and cell."""
+        if self._values is None:
+            self._values = to_frame(self.value_rows())
+        return self._values
+
+    @property
+    def value_count(self) -> int:
+        return sum(len(values) for *_, values, _ in self.rows)
+
+    def value_rows(self) -> list[tuple]:
+        """(area, indicator, village, month, value, file, sheet, cell) per value."""
+        file = self.file_name
+        return [
+            (area, name, village, month, value, file, sheet, cell)
+            for area, month, village, sheet, values, cells in self.rows
+            for (name, value), cell in zip(values.items(), cells, strict=True)
+        ]
+
+    @property
+    def areas(self) -> list[str]:
+        return sorted({a for a, _ in self.slices})
+
+    @property
+    def months(self) -> list[str]:
+        return sorted({m for _, m in self.slices})

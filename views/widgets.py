@@ -1,0 +1,171 @@
+"""Shared widgets: the period and village choosers kept across pages, and the chart drawer.
+
+Streamlit forgets a widget's state on a page that does not draw it, so every choice is also
+kept under its own key (keep_…): the period chosen on one page is the period of the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from township_data import months
+from township_data.catalogue import Catalogue
+
+if TYPE_CHECKING:
+    from .shell import Context
+
+PERIOD_KIND_KEY = "period_kind"
+PERIOD_KEYS = {
+    "month": "period_month",
+    "quarter": "period_quarter",
+    "half": "period_half",
+    "year": "period_year",
+    "range": "period_range",
+}
+VILLAGE_KEY = "village_filter"
+_KEEP = "keep_"
+_PERIOD_LABELS = {
+    "month": "月份",
+    "quarter": "季度",
+    "half": "半年",
+    "year": "年度",
+    "range": "月份范围",
+}
+
+
+def seed(key: str, valid: Callable[[Any], bool], default: Any) -> None:
+    """Put the remembered choice (else `default`) into a widget's state before it is drawn.
+
+    Streamlit forgets a widget's state on a page that does not draw it, so every choice is also
+    kept under an own key (keep_…) that survives page switches: the period chosen on one page
+    is the period of the next.
+    """
+    for candidate in (st.session_state.get(key), st.session_state.get(_KEEP + key)):
+        if candidate is not None and valid(candidate):
+            st.session_state[key] = candidate
+            return
+    st.session_state[key] = default
+
+
+def keep(key: str) -> None:
+    st.session_state[_KEEP + key] = st.session_state[key]
+
+
+@dataclass(frozen=True)
+class View:
+    """What an area page shows: the chosen period, the same cut to the loaded months, villages."""
+
+    period: months.Period
+    chosen: months.Period
+    villages: tuple[str, ...]
+    loaded: tuple[str, ...]
+
+    @property
+    def clipped(self) -> bool:
+        return self.period != self.chosen
+
+    @property
+    def window(self) -> tuple[str, ...]:
+        """Months of the trend charts: the period when long, else the year up to its end."""
+        return tuple(months.trend_window(self.period, self.loaded[0]))
+
+    @property
+    def scope(self) -> str:
+        return "、".join(self.villages) if self.villages else "全镇"
+
+
+def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]:
+    """Month / quarter / half-year / year / custom range, remembered across pages.
+
+    Returns the chosen period and the same period cut to the months holding data.
+    """
+    first, last = month_list[0], month_list[-1]
+    kinds = list(months.PERIOD_KINDS)
+    kind_col, value_col = st.columns([3, 2], vertical_alignment="bottom")
+    with kind_col:
+        seed(PERIOD_KIND_KEY, lambda v: v in kinds, "month")
+        kind = st.segmented_control(
+            "统计周期",
+            kinds,
+            format_func=months.PERIOD_KINDS.get,
+            key=PERIOD_KIND_KEY,
+            required=True,
+        )
+        keep(PERIOD_KIND_KEY)
+    key = PERIOD_KEYS[kind]
+    with value_col:
+        if kind == "range":
+            seed(
+                key,
+                lambda v: len(v) == 2 and all(m in month_list for m in v),
+                (max(first, months.year_to_date(last).first), last),
+            )
+            start, end = st.select_slider(
+                _PERIOD_LABELS[kind], options=month_list, format_func=months.label, key=key
+            )
+            chosen = months.Period(start, end)
+        else:
+            options = months.period_options(kind, first, last)
+            seed(key, lambda v: v in options, options[0])
+            token = st.selectbox(
+                _PERIOD_LABELS[kind],
+                options,
+                format_func=lambda t: months.option_label(kind, t),
+                key=key,
+            )
+            chosen = months.period_of(kind, token)
+        keep(key)
+    return chosen, chosen.clip(first, last) or chosen
+
+
+def village_filter(catalogue: Catalogue) -> list[str]:
+    """Some villages, or none chosen for the whole township; remembered across pages."""
+    names = catalogue.village_names
+    seed(VILLAGE_KEY, lambda v: isinstance(v, list) and all(n in names for n in v), [])
+    chosen = st.multiselect(
+        "村（社区）",
+        names,
+        key=VILLAGE_KEY,
+        placeholder="全镇（全部村、社区）",
+    )
+    keep(VILLAGE_KEY)
+    return [n for n in names if n in chosen]
+
+
+def choose_view(context: Context, month_list: list[str]) -> View:
+    """The period chooser and the village filter in one row (stacked on a phone)."""
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    with left:
+        chosen, period = period_chooser(month_list)
+    with right:
+        villages = village_filter(context.catalogue)
+    return View(period, chosen, tuple(villages), tuple(month_list))
+
+
+_CHART_CONFIG = {"displayModeBar": False}
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(key: tuple, _make: Callable[[], go.Figure]) -> go.Figure:
+    return _make()
+
+
+def plot(context: Context, name: str, params: tuple, make: Callable[[], go.Figure]) -> None:
+    """Draw a chart at full width without Plotly's English toolbar, built once per input.
+
+    Building a Plotly figure costs far more than drawing it, so each figure is kept (shared,
+    never changed: Streamlit copies it to send it) under the store revision, the chart's name
+    and every input that shapes it (`params`).
+    """
+    figure = _figure((context.cache_key, name, *params), make)
+    st.plotly_chart(figure, width="stretch", config=_CHART_CONFIG, key=f"chart_{name}")
+
+
+def present(names: tuple[str, ...], columns: pd.Index) -> list[str]:
+    return [n for n in names if n in columns]
