@@ -445,19 +445,22 @@ def _open(url: str, township: str) -> Store:
     return Store(url, township, township)
 
 
-def _import_worker(url, township, data, name, start, results) -> None:
-    """A separate process: parse first, wait for the other writer, then import (timed)."""
+def _import_worker(url, township, data, name, start, results, committed=None) -> None:
+    """A separate process: parse first, wait for the other writer, then import.
+
+    Reports whether the other side had already committed (`committed`, a shared flag the
+    other side sets just before its commit) when this import returned: an ordering, not a time.
+    """
     from township_data.catalogue import load_catalogue
 
     try:
         store = _open(url, township)
         parsed = read_workbook(data, name, load_catalogue())
         start.wait(timeout=120)
-        began = time.perf_counter()
         result = store.import_workbook(parsed, name)
-        seconds = time.perf_counter() - began
+        seen = None if committed is None else committed.value
         results.put(
-            (name, result.version_id, result.added, result.replaced, result.unchanged, seconds)
+            (name, result.version_id, result.added, result.replaced, result.unchanged, seen)
         )
     except BaseException:
         results.put((FAILED, traceback.format_exc()))
@@ -535,7 +538,7 @@ def test_two_processes_importing_at_once_never_interleave(
     start_processes(reader, *writers)
     outcome = {}
     for _ in writers:
-        name, version_id, added, replaced, unchanged, _seconds = _result(results)
+        name, version_id, added, replaced, unchanged, _seen = _result(results)
         outcome[name] = (version_id, added, replaced, unchanged)
     stop.set()
     read_count, torn = _result(reads)
@@ -591,22 +594,23 @@ def test_a_writer_waiting_for_the_lock_then_sees_the_committed_import(
     first = read_workbook(full_workbook(catalogue, "2024-03", 1), "甲.xlsx", catalogue)
     second_book = full_workbook(catalogue, "2024-03", 7)
     ctx = _spawn()
-    start, results = ctx.Barrier(2), ctx.Queue()
+    start, results, committed = ctx.Barrier(2), ctx.Queue(), ctx.Value("i", 0)
     other = ctx.Process(
         target=_import_worker,
-        args=(database_url, store.township, second_book, "乙.xlsx", start, results),
+        args=(database_url, store.township, second_book, "乙.xlsx", start, results, committed),
     )
     start_processes(other)
     with store._write() as conn:
         store._lock(conn)
         held = store._import(conn, first, "甲")
         start.wait(timeout=120)  # the other process now calls import_workbook and must wait
-        time.sleep(1.5)
-    _name, version_id, added, replaced, unchanged, seconds = _result(results)
+        time.sleep(0.5)  # a chance for it to reach the lock; nothing below depends on timing
+        committed.value = 1  # set inside the transaction, just before it commits
+    _name, version_id, added, replaced, unchanged, seen = _result(results)
     other.join(timeout=60)
     assert other.exitcode == 0
     assert held.version_id == 1 and version_id == 2
-    assert seconds > 1.0  # it really waited for this transaction
+    assert seen == 1  # its import returned only after this transaction had committed
     total = len(first.values)
     assert added == 0 and replaced + unchanged == total and replaced > 0
     assert set(store.current(with_source=True)["version_id"]) == {2}
