@@ -122,10 +122,20 @@ def missing_villages(
     new: pd.DataFrame,
     before: pd.DataFrame,
     slices: list[tuple[str, str]],
+    final: pd.DataFrame | None = None,
 ) -> list[Notice]:
-    """Villages with figures for an area last month and none in this upload for that month."""
+    """Villages with figures for an area last month and none this month after the upload.
+
+    `final` (the slices as the import leaves them; default: `new`) decides who has figures.
+    Only sheets holding rows of several villages are judged: a village's own file says nothing
+    about the other villages (the 报送进度 page follows those).
+    """
+    after = new if final is None else final
     notices = []
     for area, month in slices:
+        holders = new.loc[(new["area"] == area) & (new["month"] == month), "village"]
+        if holders[holders != TOWN].nunique() < 2:
+            continue
         last = months.shift(month, -1)
         had = set(
             before.loc[
@@ -133,7 +143,7 @@ def missing_villages(
                 "village",
             ]
         )
-        has = set(new.loc[(new["area"] == area) & (new["month"] == month), "village"])
+        has = set(after.loc[(after["area"] == area) & (after["month"] == month), "village"])
         for village in sorted(had - has):
             notices.append(
                 Notice(
@@ -150,7 +160,11 @@ def missing_villages(
 
 
 def notices(
-    new: pd.DataFrame, stored: pd.DataFrame, slices: list[tuple[str, str]], catalogue: Catalogue
+    new: pd.DataFrame,
+    stored: pd.DataFrame,
+    slices: list[tuple[str, str]],
+    catalogue: Catalogue,
+    final: pd.DataFrame | None = None,
 ) -> list[Notice]:
     """Every warning for storing `new` (the upload's values for `slices`), the likeliest first.
 
@@ -166,7 +180,7 @@ def notices(
         key=lambda n: (n.ratio == 0, -n.ratio, n.month, order.get(n.area, 99)),
     )
     missing = sorted(
-        missing_villages(new, before, slices),
+        missing_villages(new, before, slices, final),
         key=lambda n: (n.month, order.get(n.area, 99), villages.get(n.village, 99)),
     )
     return missing + jumps_first

@@ -13,7 +13,19 @@ from .. import months
 
 KEY = ["area", "month", "village", "indicator"]
 KEYED = [*KEY, "value"]
-VERSION_COLUMNS = ["area", "indicator", "village", "month", "value", "sheet", "cell"]
+# A version's values with where each came from: an import merged by village holds values of
+# earlier versions too (their file, sheet and cell).
+VERSION_COLUMNS = [
+    "area",
+    "indicator",
+    "village",
+    "month",
+    "value",
+    "sheet",
+    "cell",
+    "version_id",
+    "file_name",
+]
 ACTIONS = {"import": "导入", "restore": "恢复"}
 
 
@@ -44,9 +56,10 @@ class ChangeResult:
 class NoChange(Exception):
     """Raised inside a write transaction to roll it back and report that nothing changed."""
 
-    def __init__(self, result: ChangeResult) -> None:
+    def __init__(self, result: ChangeResult, results: list[ChangeResult] | None = None) -> None:
         super().__init__(result.message)
         self.result = result
+        self.results = results
 
 
 def now() -> dt.datetime:

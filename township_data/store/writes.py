@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .. import packing
+from .. import merging, packing
 from ..errors import Problem, StoreError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
@@ -53,26 +53,109 @@ class StoreWrites(StoreBase):
                     raise
 
     def import_workbook(
-        self, parsed: ParsedWorkbook, user: str, expected_revision: int | None = None
+        self,
+        parsed: ParsedWorkbook,
+        user: str,
+        expected_revision: int | None = None,
+        replace: bool = False,
     ) -> ChangeResult:
-        """Store a validated workbook as one new version, all or nothing.
+        """Store a validated workbook as one new version, all or nothing (see `import_files`)."""
+        return self.import_files([parsed], user, expected_revision, replace)[0]
 
-        A byte-identical file whose data is still current, or a file whose values equal the
-        current ones, changes nothing and says so. `expected_revision`: refuse with StoreError
-        when the township changed since the preview the user confirmed was computed.
+    def import_files(
+        self,
+        files: list[ParsedWorkbook],
+        user: str,
+        expected_revision: int | None = None,
+        replace: bool = False,
+    ) -> list[ChangeResult]:
+        """Store validated workbooks in order, each as one version, all in one transaction.
+
+        Each file merges by village into what is current (merging.py); with `replace` the
+        files replace the (area, month)s they touch. A byte-identical file whose data is still
+        current, or a file that changes no value, is reported and stores nothing.
+        `expected_revision`: refuse with StoreError when the township changed since the
+        preview the user confirmed was computed. Nothing is stored when nothing changes.
         """
         try:
             with self._write() as conn:
                 revision = self._lock(conn, expected_revision)
                 with gc_paused():
-                    result = self._import(conn, parsed, user)
-                result.revision = revision
-                return result
+                    results = self._import(conn, files, user, replace)
+                if not any(r.changed for r in results):
+                    raise NoChange(results[0], results)
+                for result in results:
+                    result.revision = revision
+                return results
         except NoChange as stop:
-            return stop.result
+            return stop.results or [stop.result]
 
-    def _import(self, conn: Connection, parsed: ParsedWorkbook, user: str) -> ChangeResult:
+    def _import(
+        self, conn: Connection, files: list[ParsedWorkbook], user: str, replace: bool
+    ) -> list[ChangeResult]:
         current_map = self._current_slice_map(conn)
+        touched = list(dict.fromkeys(s for parsed in files for s in parsed.slices))
+        current = {(p.area, p.month): p for p in self._slices_of(conn, touched, full=True)}
+        merges = merging.merge_files(current, files, replace)
+        numbers: dict[int, int] = {}
+        results = []
+        for merge in merges:
+            parsed = merge.parsed
+            same = self._same_file(conn, parsed, current_map)
+            if same is not None or not merge.changes_anything:
+                results.append(self._unchanged(parsed, same, merge.counts))
+                continue
+            version_id = self._record_version(
+                conn,
+                action="import",
+                file_name=parsed.file_name,
+                sha256=parsed.sha256,
+                user=user,
+                slices=parsed.slices,
+                per_slice={(p.area, p.month): p.value_count for p in merge.after},
+                current_map=current_map,
+                value_count=parsed.value_count,
+            )
+            numbers[merge.origin] = version_id
+            # The merged slices into the history, then the current pointers to them: each
+            # slice is written once, whatever its size.
+            columns = ["sheet", "villages", "indicators", "data", "cells", "origins"]
+            insert_many(
+                conn,
+                recorded_slices,
+                ["version_id", "area", "month", *columns],
+                [
+                    (version_id, p.area, p.month, *(text[c] for c in columns))
+                    for p in merge.after
+                    for text in [packing.encode(p, version_id, numbers)]
+                ],
+            )
+            self._point(conn, parsed.slices, version_id, {s: version_id for s in parsed.slices})
+            for key in parsed.slices:
+                current_map[key] = (version_id, version_id)
+            self._write_totals(conn, parsed.slices, merge.after)
+            counts = merge.counts
+            results.append(
+                ChangeResult(
+                    changed=True,
+                    message=f"已导入“{parsed.file_name}”为版本 {version_id}：{summarise_slices(parsed.slices)}",
+                    version_id=version_id,
+                    slices=parsed.slices,
+                    added=counts.added,
+                    replaced=counts.replaced,
+                    removed=counts.removed,
+                    unchanged=counts.unchanged,
+                )
+            )
+        return results
+
+    def _same_file(
+        self,
+        conn: Connection,
+        parsed: ParsedWorkbook,
+        current_map: dict[tuple[str, str], tuple[int, int]],
+    ) -> int | None:
+        """The version that imported this very file, when its data is still what is current."""
         same_file = conn.execute(
             sa.select(versions.c.id)
             .where(
@@ -83,59 +166,22 @@ class StoreWrites(StoreBase):
             .order_by(versions.c.id.desc())
         ).first()
         if same_file and all(current_map.get(s, (0, 0))[1] == same_file.id for s in parsed.slices):
-            raise NoChange(
-                ChangeResult(
-                    changed=False,
-                    message=f"“{parsed.file_name}”与已导入的版本 {same_file.id} 完全相同，未做任何更改",
-                    version_id=same_file.id,
-                    slices=parsed.slices,
-                )
-            )
-        packed = packing.from_rows(parsed.rows)
-        counts = packing.count_changes(self._slices_of(conn, parsed.slices), packed)
-        new_slices = [s for s in parsed.slices if s not in current_map]
-        if not new_slices and not counts.changes_anything:
-            raise NoChange(
-                ChangeResult(
-                    changed=False,
-                    message=f"“{parsed.file_name}”的数据与当前数据完全相同，未做任何更改",
-                    slices=parsed.slices,
-                    unchanged=counts.unchanged,
-                )
-            )
-        per_slice = {(p.area, p.month): p.value_count for p in packed}
-        version_id = self._record_version(
-            conn,
-            action="import",
-            file_name=parsed.file_name,
-            sha256=parsed.sha256,
-            user=user,
-            slices=parsed.slices,
-            per_slice=per_slice,
-            current_map=current_map,
-        )
-        # The slices into the history, then the current pointers to them: each slice is
-        # written once, whatever its size.
-        columns = ["sheet", "villages", "indicators", "data", "cells"]
-        insert_many(
-            conn,
-            recorded_slices,
-            ["version_id", "area", "month", *columns],
-            [
-                (version_id, p.area, p.month, *(text[c] for c in columns))
-                for p, text in zip(packed, map(packing.encode, packed), strict=True)
-            ],
-        )
-        self._point(conn, parsed.slices, version_id, {s: version_id for s in parsed.slices})
-        self._write_totals(conn, parsed.slices, packed)
+            return int(same_file.id)
+        return None
+
+    @staticmethod
+    def _unchanged(
+        parsed: ParsedWorkbook, same: int | None, counts: packing.ChangeCounts
+    ) -> ChangeResult:
+        if same is not None:
+            message = f"“{parsed.file_name}”与已导入的版本 {same} 完全相同，未做任何更改"
+        else:
+            message = f"“{parsed.file_name}”的数据与当前数据完全相同，未做任何更改"
         return ChangeResult(
-            changed=True,
-            message=f"已导入“{parsed.file_name}”为版本 {version_id}：{summarise_slices(parsed.slices)}",
-            version_id=version_id,
+            changed=False,
+            message=message,
+            version_id=same,
             slices=parsed.slices,
-            added=counts.added,
-            replaced=counts.replaced,
-            removed=counts.removed,
             unchanged=counts.unchanged,
         )
 
@@ -152,12 +198,14 @@ class StoreWrites(StoreBase):
         current_map: dict[tuple[str, str], tuple[int, int]],
         data_ids: dict[tuple[str, str], int] | None = None,
         restored_from: int | None = None,
+        value_count: int | None = None,
     ) -> int:
         """Insert a version and the slices it makes current; its id.
 
         `data_ids` names, per slice, the version whose recorded rows the slice will hold (an
         import records its own rows: None); each slice notes the version it replaces in
-        `current_map` (the current pointers before this write).
+        `current_map` (the current pointers before this write). `value_count`: the values the
+        version brought (an import's file), else the sum of its slices' counts.
         """
         version_id = conn.execute(
             versions.insert().values(
@@ -168,7 +216,9 @@ class StoreWrites(StoreBase):
                 created_at=now(),
                 created_by=user,
                 restored_from=restored_from,
-                value_count=sum(per_slice.get(s, 0) for s in slices),
+                value_count=(
+                    sum(per_slice.get(s, 0) for s in slices) if value_count is None else value_count
+                ),
                 summary=summarise_slices(slices),
             )
         ).inserted_primary_key[0]

@@ -10,7 +10,8 @@ from openpyxl.utils import get_column_letter
 
 from ..catalogue import Indicator, norm
 
-NOT_REPORTED = {"", "-", "—", "——", "–", "/", "*", "－"}
+# Blank markers: what a clerk (or this app, in its downloads) writes for "not reported".
+NOT_REPORTED = {"", "-", "—", "——", "–", "/", "*", "－", "未报"}
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 

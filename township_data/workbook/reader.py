@@ -171,4 +171,6 @@ def _read_workbook(
         slices=slices,
         ignored_sheets=ignored,
         notes=notes,
+        columns={sheet.area: sheet.columns for sheet in sheets},
+        letters={sheet.area: sheet.letters for sheet in sheets},
     )

@@ -49,6 +49,9 @@ class SheetReader:
     rows: list[SheetRow] = field(default_factory=list)
     months: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    # The indicators the sheet has a column for (what an import of it may change).
+    columns: list[str] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)
     # Per sheet: each indicator column's letter and rules, and each 月份 and 村 cell already
     # parsed (a back-fill repeats the same few dozen of each thousands of times).
     _columns: list[tuple] = field(default_factory=list, repr=False)
@@ -82,6 +85,8 @@ class SheetReader:
         if columns is None:
             return
         village_col, month_col, indicator_cols = columns
+        self.columns = [ind.name for _, ind in indicator_cols]
+        self.letters = {ind.name: get_column_letter(col + 1) for col, ind in indicator_cols}
         if month_col is None and self.form_month is None:
             self.error(
                 cell_name(header_row, 0),
