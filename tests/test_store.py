@@ -331,8 +331,8 @@ def _slow_imports(monkeypatch, seconds: float) -> None:
     """Hold the write transaction open a while, so the second writer really has to wait."""
     real = Store._import
 
-    def slow(self, conn, files, user, replace):
-        result = real(self, conn, files, user, replace)
+    def slow(self, conn, files, user, replace, prepared=None):
+        result = real(self, conn, files, user, replace, prepared)
         time.sleep(seconds)
         return result
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,7 +21,7 @@ import pandas as pd
 from . import checks, config, formatting, merging, months, packing
 from .catalogue import TOWN, Catalogue
 from .errors import Problem, StoreError, WorkbookError
-from .parsed import ParsedWorkbook
+from .parsed import ParsedWorkbook, to_frame
 from .store import ACTIONS, KEY, KEYED, ChangeResult, Store, compare, summarise_slices
 from .workbook import read_workbook
 
@@ -54,6 +55,8 @@ class Preview:
     replace: bool = False
     untouched: int = 0  # villages with data in the touched slices that the upload leaves as is
     warnings: list[str] = field(default_factory=list)
+    # The merges this preview shows (an import confirmed at its revision stores exactly them).
+    merges: list[merging.FileMerge] = field(default_factory=list, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -93,11 +96,21 @@ def read_all(
         ]
     parsed: list[ParsedWorkbook] = []
     problems: list[Problem] = []
-    for name, data in files:
+
+    def read(item: tuple[str, bytes]) -> ParsedWorkbook | WorkbookError:
         try:
-            parsed.append(read_workbook(data, safe_file_name(name), catalogue, month))
+            return read_workbook(item[1], safe_file_name(item[0]), catalogue, month)
         except WorkbookError as exc:
-            problems += exc.problems
+            return exc
+
+    # Several files (a month sent village by village) are read two at a time: unzipping and
+    # parsing release the interpreter, so the two cores share the work.
+    with ThreadPoolExecutor(max_workers=min(2, max(len(files), 1))) as pool:
+        for found in pool.map(read, files):
+            if isinstance(found, WorkbookError):
+                problems += found.problems
+            else:
+                parsed.append(found)
     if not problems:
         problems = merging.conflicts(parsed)
     return parsed, problems
@@ -217,7 +230,7 @@ def preview_import(
             last=max(m for _, m in previous),
         )
         final = packing.long_frame(list(merging.final_slices(merges).values()))
-        uploaded = pd.concat([item.values for item in parsed], ignore_index=True)
+        uploaded = to_frame(row for item in parsed for row in item.value_rows())
         found = checks.notices(uploaded, stored, slices, catalogue, final=final)
         notes, warnings = [], []
         for item in parsed:
@@ -228,7 +241,9 @@ def preview_import(
                     f"“{item.file_name}”中未导入的工作表：{'、'.join(item.ignored_sheets)}"
                 )
         files, untouched = _file_summaries(merges, catalogue)
-        return Preview(0, changes, slices, found, notes, files, replace, untouched, warnings)
+        return Preview(
+            0, changes, slices, found, notes, files, replace, untouched, warnings, merges
+        )
 
     return _stable(store, compute)
 
@@ -267,14 +282,17 @@ def import_all(
     user: str,
     expected_revision: int,
     replace: bool = False,
+    preview: Preview | None = None,
 ) -> ImportOutcome:
     """Import the files in order in one transaction, each as its own version.
 
     The write starts only from the previewed revision, so a write by anyone else in between
-    stores nothing: what is stored is always what the preview showed, never a mix.
+    stores nothing: what is stored is always what the preview showed, never a mix (and the
+    preview's own merges are stored, not computed again).
     """
+    prepared = preview.merges if preview is not None and preview.merges else None
     try:
-        return ImportOutcome(store.import_files(parsed, user, expected_revision, replace))
+        return ImportOutcome(store.import_files(parsed, user, expected_revision, replace, prepared))
     except StoreError as exc:
         return ImportOutcome([], exc)
 

@@ -131,20 +131,21 @@ def missing_villages(
     about the other villages (the 报送进度 page follows those).
     """
     after = new if final is None else final
+
+    def villages_of(frame: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+        rows = frame[frame["village"] != TOWN][["area", "month", "village"]].drop_duplicates()
+        found: dict[tuple[str, str], set[str]] = {}
+        for area, month, village in rows.itertuples(index=False):
+            found.setdefault((area, month), set()).add(village)
+        return found
+
+    sent, had, has = villages_of(new), villages_of(before), villages_of(after)
     notices = []
     for area, month in slices:
-        holders = new.loc[(new["area"] == area) & (new["month"] == month), "village"]
-        if holders[holders != TOWN].nunique() < 2:
+        if len(sent.get((area, month), ())) < 2:
             continue
         last = months.shift(month, -1)
-        had = set(
-            before.loc[
-                (before["area"] == area) & (before["month"] == last) & (before["village"] != TOWN),
-                "village",
-            ]
-        )
-        has = set(after.loc[(after["area"] == area) & (after["month"] == month), "village"])
-        for village in sorted(had - has):
+        for village in sorted(had.get((area, last), set()) - has.get((area, month), set())):
             notices.append(
                 Notice(
                     MISSING,

@@ -61,23 +61,18 @@ def merge_files(
         incoming = {(p.area, p.month): p for p in packing.from_rows(parsed.rows)}
         before = {key: state.get(key) for key in parsed.slices}
         after = []
+        total = packing.ChangeCounts()
         for key in parsed.slices:
             columns = parsed.columns.get(key[0], [])
             first = replace and key not in replaced
-            merged = packing.merge(state.get(key), incoming[key], columns, first, origin)
+            merged, counts = packing.merge_counted(
+                state.get(key), incoming[key], columns, first, origin
+            )
             replaced.add(key)
             state[key] = merged
             after.append(merged)
-        counts = packing.count_changes([b for b in before.values() if b is not None], after)
-        # 不变 counts the file's own values that equal what was there (not the other villages).
-        unchanged = max(parsed.value_count - counts.added - counts.replaced, 0)
-        merge = FileMerge(
-            parsed,
-            origin,
-            before,
-            after,
-            packing.ChangeCounts(counts.added, counts.replaced, counts.removed, unchanged),
-        )
+            total = total + counts
+        merge = FileMerge(parsed, origin, before, after, total)
         if not merge.changes_anything:
             # The store writes no version for it: its cells keep the origins they had.
             state.update(before)

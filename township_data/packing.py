@@ -174,7 +174,31 @@ def merge(
     replace: bool,
     origin: int = THIS_IMPORT,
 ) -> Slice:
-    """The slice an import of `new` leaves: merged by village (contracts.md §1).
+    """The slice an import of `new` leaves (see `merge_counted`)."""
+    return merge_counted(old, new, columns, replace, origin)[0]
+
+
+def _block_counts(was: np.ndarray, now: np.ndarray, removed_elsewhere: int = 0) -> ChangeCounts:
+    had, has = ~np.isnan(was), ~np.isnan(now)
+    both = had & has
+    same = both & (np.abs(np.where(both, was - now, 0.0)) < 1e-9)
+    return ChangeCounts(
+        int(np.count_nonzero(has & ~had)),
+        int(np.count_nonzero(both & ~same)),
+        int(np.count_nonzero(had & ~has)) + removed_elsewhere,
+        int(np.count_nonzero(same)),
+    )
+
+
+def merge_counted(
+    old: Slice | None,
+    new: Slice,
+    columns: Sequence[str],
+    replace: bool,
+    origin: int = THIS_IMPORT,
+) -> tuple[Slice, ChangeCounts]:
+    """The slice an import of `new` leaves: merged by village (contracts.md §1), and what it
+    changes (counted on the cells the file holds; with replace, also the values it drops).
 
     The villages `new` holds take its values in `columns` (the indicator columns of the sheet,
     an empty cell being that village's 未报); every other village, and every column the sheet
@@ -188,7 +212,7 @@ def merge(
         cells = [list(c) for c in (new.cells or [])]
         cells += [[None] * len(new.villages) for _ in range(len(names) - len(cells))]
         origins = np.full(values.shape, origin, dtype="int64")
-        return _without_empty_rows(
+        merged = _without_empty_rows(
             Slice(
                 new.area,
                 new.month,
@@ -202,6 +226,11 @@ def merge(
                 origins,
             )
         )
+        if old is None:
+            return merged, _block_counts(np.full(values.shape, np.nan), values)
+        was = _aligned(old, list(new.villages), names)
+        dropped = old.value_count - int(np.count_nonzero(~np.isnan(was)))
+        return merged, _block_counts(was, values, dropped)
     villages = list(dict.fromkeys([*old.villages, *new.villages]))
     indicators = list(dict.fromkeys([*old.indicators, *names]))
     shape = (len(indicators), len(villages))
@@ -219,6 +248,7 @@ def merge(
     covered_cols = [col_of[v] for v in new.villages]
     block = np.full((len(names), len(new.villages)), np.nan)
     block[: len(new.indicators)] = new.values
+    was = values[np.ix_(covered_rows, covered_cols)]
     values[np.ix_(covered_rows, covered_cols)] = block
     origins[np.ix_(covered_rows, covered_cols)] = origin
     new_cells = new.cells or []
@@ -226,11 +256,12 @@ def merge(
         row = new_cells[k] if k < len(new_cells) else [None] * len(new.villages)
         for c, j in enumerate(covered_cols):
             cells[i][j] = row[c]
-    return _without_empty_rows(
+    merged = _without_empty_rows(
         Slice(
             new.area, new.month, new.sheet, villages, indicators, values, cells, None, "", origins
         )
     )
+    return merged, _block_counts(was, block)
 
 
 def _without_empty_rows(piece: Slice) -> Slice:
@@ -469,6 +500,14 @@ class ChangeCounts:
     @property
     def changes_anything(self) -> bool:
         return bool(self.added or self.replaced or self.removed)
+
+    def __add__(self, other: ChangeCounts) -> ChangeCounts:
+        return ChangeCounts(
+            self.added + other.added,
+            self.replaced + other.replaced,
+            self.removed + other.removed,
+            self.unchanged + other.unchanged,
+        )
 
 
 def _aligned(piece: Slice | None, villages: list[str], names: list[str]) -> np.ndarray:

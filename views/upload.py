@@ -108,7 +108,7 @@ def apply(context: shell.Context, parsed: list, replace: bool, preview: changes.
     catalogue = context.catalogue
     with st.spinner(f"正在导入 {len(parsed)} 个文件……"):
         outcome = changes.import_all(
-            context.store, parsed, editors.editor_for_change(), preview.revision, replace
+            context.store, parsed, editors.editor_for_change(), preview.revision, replace, preview
         )
     if not outcome.error:
         st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1

@@ -68,6 +68,7 @@ class StoreWrites(StoreBase):
         user: str,
         expected_revision: int | None = None,
         replace: bool = False,
+        prepared: list[merging.FileMerge] | None = None,
     ) -> list[ChangeResult]:
         """Store validated workbooks in order, each as one version, all in one transaction.
 
@@ -76,12 +77,16 @@ class StoreWrites(StoreBase):
         current, or a file that changes no value, is reported and stores nothing.
         `expected_revision`: refuse with StoreError when the township changed since the
         preview the user confirmed was computed. Nothing is stored when nothing changes.
+        `prepared`: that preview's merges (Store.merge_preview of these files), used only with
+        `expected_revision`: once the lock confirms no write landed since, the current data is
+        what they were computed from.
         """
         try:
             with self._write() as conn:
                 revision = self._lock(conn, expected_revision)
+                reuse = prepared if expected_revision is not None else None
                 with gc_paused():
-                    results = self._import(conn, files, user, replace)
+                    results = self._import(conn, files, user, replace, reuse)
                 if not any(r.changed for r in results):
                     raise NoChange(results[0], results)
                 for result in results:
@@ -91,17 +96,31 @@ class StoreWrites(StoreBase):
             return stop.results or [stop.result]
 
     def _import(
-        self, conn: Connection, files: list[ParsedWorkbook], user: str, replace: bool
+        self,
+        conn: Connection,
+        files: list[ParsedWorkbook],
+        user: str,
+        replace: bool,
+        prepared: list[merging.FileMerge] | None = None,
     ) -> list[ChangeResult]:
         current_map = self._current_slice_map(conn)
-        touched = list(dict.fromkeys(s for parsed in files for s in parsed.slices))
-        current = {(p.area, p.month): p for p in self._slices_of(conn, touched, full=True)}
-        merges = merging.merge_files(current, files, replace)
+        if (
+            prepared is not None
+            and len(prepared) == len(files)
+            and all(m.parsed is f for m, f in zip(prepared, files, strict=True))
+        ):
+            merges = prepared
+        else:
+            touched = list(dict.fromkeys(s for parsed in files for s in parsed.slices))
+            current = {(p.area, p.month): p for p in self._slices_of(conn, touched, full=True)}
+            merges = merging.merge_files(current, files, replace)
+        same_files = self._same_files(conn, files, current_map)
         numbers: dict[int, int] = {}
         results = []
+        final: dict[tuple[str, str], packing.Slice] = {}  # as the whole upload leaves them
         for merge in merges:
             parsed = merge.parsed
-            same = self._same_file(conn, parsed, current_map)
+            same = same_files.get(parsed.sha256)
             if same is not None or not merge.changes_anything:
                 results.append(self._unchanged(parsed, same, merge.counts))
                 continue
@@ -130,10 +149,9 @@ class StoreWrites(StoreBase):
                     for text in [packing.encode(p, version_id, numbers)]
                 ],
             )
-            self._point(conn, parsed.slices, version_id, {s: version_id for s in parsed.slices})
-            for key in parsed.slices:
+            for key, piece in zip(parsed.slices, merge.after, strict=True):
                 current_map[key] = (version_id, version_id)
-            self._write_totals(conn, parsed.slices, merge.after)
+                final[key] = piece
             counts = merge.counts
             results.append(
                 ChangeResult(
@@ -147,27 +165,38 @@ class StoreWrites(StoreBase):
                     unchanged=counts.unchanged,
                 )
             )
+        # The current pointers and kept totals once, to the last version of each slice: a
+        # month sent as sixteen village files moves each pointer once, not sixteen times.
+        touched_now = list(final)
+        self._point(conn, {key: current_map[key] for key in touched_now})
+        self._write_totals(conn, touched_now, list(final.values()))
         return results
 
-    def _same_file(
+    def _same_files(
         self,
         conn: Connection,
-        parsed: ParsedWorkbook,
+        files: list[ParsedWorkbook],
         current_map: dict[tuple[str, str], tuple[int, int]],
-    ) -> int | None:
-        """The version that imported this very file, when its data is still what is current."""
-        same_file = conn.execute(
-            sa.select(versions.c.id)
+    ) -> dict[str, int]:
+        """Per file hash, the version that imported that very file, when its data is still what
+        is current (one query for the whole upload)."""
+        hashes = sorted({parsed.sha256 for parsed in files})
+        rows = conn.execute(
+            sa.select(versions.c.sha256, sa.func.max(versions.c.id))
             .where(
                 versions.c.township == self.township,
-                versions.c.sha256 == parsed.sha256,
+                versions.c.sha256.in_(hashes),
                 versions.c.action == "import",
             )
-            .order_by(versions.c.id.desc())
-        ).first()
-        if same_file and all(current_map.get(s, (0, 0))[1] == same_file.id for s in parsed.slices):
-            return int(same_file.id)
-        return None
+            .group_by(versions.c.sha256)
+        ).all()
+        latest = {sha: int(vid) for sha, vid in rows}
+        found = {}
+        for parsed in files:
+            vid = latest.get(parsed.sha256)
+            if vid and all(current_map.get(s, (0, 0))[1] == vid for s in parsed.slices):
+                found[parsed.sha256] = vid
+        return found
 
     @staticmethod
     def _unchanged(
@@ -238,20 +267,17 @@ class StoreWrites(StoreBase):
         )
         return int(version_id)
 
-    def _point(
-        self,
-        conn: Connection,
-        slices: list[tuple[str, str]],
-        version_id: int,
-        data_ids: dict[tuple[str, str], int],
-    ) -> None:
-        """Make `version_id` current for these slices, holding the rows of `data_ids[slice]`."""
-        self._delete_slices(conn, current_slices, slices)
+    def _point(self, conn: Connection, pointers: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """Make each slice's (version, data version) current: the version that made it current
+        and the version whose recorded rows it holds."""
+        if not pointers:
+            return
+        self._delete_slices(conn, current_slices, list(pointers))
         insert_many(
             conn,
             current_slices,
             ["township", "area", "month", "version_id", "data_version_id"],
-            [(self.township, a, m, version_id, data_ids[(a, m)]) for a, m in slices],
+            [(self.township, a, m, v, d) for (a, m), (v, d) in pointers.items()],
         )
 
     def restore(
@@ -328,7 +354,7 @@ class StoreWrites(StoreBase):
             data_ids=data_ids,
             restored_from=version_id,
         )
-        self._point(conn, slices, new_id, data_ids)
+        self._point(conn, {s: (new_id, data_ids[s]) for s in slices})
         self._refresh_totals(conn, slices)
         return ChangeResult(
             changed=True,

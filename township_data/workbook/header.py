@@ -12,7 +12,7 @@ of magnitude.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ..catalogue import Catalogue, Indicator, norm
@@ -100,7 +100,9 @@ def _header_bottom(rows: list[list[object]], merged: list[Range], first: int, co
 
 # A lowest label that only says what is counted, under a group label naming the indicator:
 # 危房改造 over 户数（户）.
-GENERIC = {norm(w) for w in ("户数", "人数", "个数", "数量", "次数", "处数", "起数", "金额", "总数")}
+GENERIC = {
+    norm(w) for w in ("户数", "人数", "个数", "数量", "次数", "处数", "起数", "金额", "总数")
+}
 
 
 def column_candidates(labels: list[str]) -> list[tuple[str, str | None]]:
@@ -137,6 +139,12 @@ def match(catalogue: Catalogue, area: str, text: str) -> tuple[Indicator | None,
     return None, None
 
 
+# Header mappings already made, by catalogue and labels: the 16 files of a month that villages
+# send carry the same headers (the template's), mapped once.
+_MAPPED: dict[tuple, Header] = {}
+_MAPPED_LIMIT = 256
+
+
 def read_header(
     rows: list[list[object]],
     first: int,
@@ -148,41 +156,71 @@ def read_header(
 ) -> Header:
     """Map every column of the header block; every unknown, repeated or mismatched header is
     a located problem."""
-    header = Header(first, last, village_col)
     width = max((len(rows[r]) for r in range(first, last + 1)), default=0)
-    seen: dict[str, str] = {}
-    for col in range(width):
-        labels = [
+    labels = tuple(
+        tuple(
             str(rows[r][col]).strip()
             for r in range(first, last + 1)
             if col < len(rows[r]) and str(rows[r][col]).strip()
-        ]
-        cell = cell_name(last, col)
-        keys = {norm(label) for label in labels}
-        if col == village_col or not labels:
-            if not labels and _has_data_below(rows, last, col):
-                header.problems.append(
-                    Problem(
-                        "该列有数据但没有表头",
-                        hint="请填写指标名称，或删除该列",
-                        cell=cell,
-                        **where,
-                    )
+        )
+        for col in range(width)
+    )
+    key = (catalogue.fingerprint, str(catalogue.path), area, first, last, village_col, labels)
+    mapped = _MAPPED.get(key)
+    if mapped is None:
+        mapped = _map_columns(labels, first, last, village_col, catalogue, area)
+        if len(_MAPPED) >= _MAPPED_LIMIT:
+            _MAPPED.clear()
+        _MAPPED[key] = mapped
+    header = Header(
+        first,
+        last,
+        village_col,
+        mapped.month_col,
+        list(mapped.columns),
+        [replace(p, **where) for p in mapped.problems],
+        list(mapped.conversions),
+    )
+    for col, found in enumerate(labels):
+        if col != village_col and not found and _has_data_below(rows, last, col):
+            header.problems.append(
+                Problem(
+                    "该列有数据但没有表头",
+                    hint="请填写指标名称，或删除该列",
+                    cell=cell_name(last, col),
+                    **where,
                 )
+            )
+    return header
+
+
+def _map_columns(
+    labels: tuple[tuple[str, ...], ...],
+    first: int,
+    last: int,
+    village_col: int,
+    catalogue: Catalogue,
+    area: str,
+) -> Header:
+    """The columns the labels name (problems located by cell only)."""
+    header = Header(first, last, village_col)
+    seen: dict[str, str] = {}
+    for col, found in enumerate(labels):
+        if col == village_col or not found:
             continue
+        keys = {norm(label) for label in found}
         if keys & MONTH_HEADERS and header.month_col is None:
             header.month_col = col
             continue
         if keys & IGNORED_HEADERS or keys & VILLAGE_HEADERS:
             continue
-        _map_column(header, catalogue, area, col, labels, cell, seen, where)
+        _map_column(header, catalogue, area, col, list(found), cell_name(last, col), seen, {})
     if not header.columns and not header.problems:
         header.problems.append(
             Problem(
                 "表头行中没有任何已知指标列",
                 hint="请对照模板填写指标名称",
                 cell=cell_name(first, village_col),
-                **where,
             )
         )
     return header

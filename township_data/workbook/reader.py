@@ -29,6 +29,8 @@ from .xls_facts import EncryptedError, scan_xls
 from .xlsx_facts import scan_xlsx
 
 TITLE = "导入失败"
+# Below this size a workbook's sheets are parsed in the reading thread itself.
+_SMALL_WORKBOOK = 256 * 1024
 _BROKEN = "文件已损坏或不是标准的 Excel 工作簿，无法读取"
 _RESAVE = "请用 Excel/WPS 打开后另存为 .xlsx 再上传"
 
@@ -118,21 +120,27 @@ def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]]
         except Exception:
             return None
 
+    if len(data) < _SMALL_WORKBOOK:  # a village's file: a thread would cost more than it saves
+        for name in names:
+            yield _cells_of(parse(name))
+        return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-parser") as pool:
         pending = [pool.submit(parse, name) for name in names]
         for future in pending:
-            sheet = future.result()
-            if sheet is None:
-                yield None
-                continue
-            reason = _too_big(sheet.total_height, sheet.total_width)
-            if reason:
-                yield reason
-                continue
-            try:
-                yield sheet.to_python(skip_empty_area=False)
-            except Exception:
-                yield None
+            yield _cells_of(future.result())
+
+
+def _cells_of(sheet: python_calamine.CalamineSheet | None) -> list[list[object]] | str | None:
+    """A parsed sheet as lists, or why not (see `_parsed_sheets`)."""
+    if sheet is None:
+        return None
+    reason = _too_big(sheet.total_height, sheet.total_width)
+    if reason:
+        return reason
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except Exception:
+        return None
 
 
 def read_workbook(
