@@ -216,8 +216,9 @@ class Sheet:
 
         self.add(48 + 36 * (len(lines) + 1) + 24, draw)
 
-    def png(self, strict: bool = True) -> bytes:
-        """Draw every block on a figure exactly as tall as they are and return the PNG.
+    def png(self, strict: bool = True, fmt: str = "png") -> bytes:
+        """Draw every block on a figure exactly as tall as they are and return the PNG (or
+        another matplotlib format: the bench draws the same picture as SVG for comparison).
 
         `strict`: a character the font lacks (it would print as a box) is an error naming it.
         """
@@ -236,7 +237,7 @@ class Sheet:
         buffer = io.BytesIO()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            figure.savefig(buffer, format="png", dpi=DPI)
+            figure.savefig(buffer, format=fmt, dpi=DPI)
         missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
         if strict and missing:
             raise TownshipError(
@@ -313,6 +314,7 @@ def ranking_png(
     found: Sequence[ranking.Notice],
     catalogue: Catalogue,
     source: Source,
+    fmt: str = "png",
 ) -> bytes:
     """The 长图 of a month's or quarter's 打擂: every village with rank, score and movement,
     红榜 and 黑榜 shaded, the warnings and honours, when it was made and from which data."""
@@ -343,10 +345,10 @@ def ranking_png(
             sheet.paragraph(f"【表扬】{notice.text}", 26, TONE_COLOURS[GOOD])
     sheet.add(16, lambda ax, top: None)
     sheet.footer(source)
-    return sheet.png()
+    return sheet.png(fmt=fmt)
 
 
-def digest_png(digest: Digest, source: Source) -> bytes:
+def digest_png(digest: Digest, source: Source, fmt: str = "png") -> bytes:
     """The 长图 of a page in words (the overview): title, then each section's lines."""
     sheet = Sheet(cjk_family())
     sheet.header(digest.title, digest.subtitle, "")
@@ -358,4 +360,4 @@ def digest_png(digest: Digest, source: Source) -> bytes:
             sheet.labelled(line.label, line.text, TONE_COLOURS.get(line.tone, INK))
     sheet.add(8, lambda ax, top: None)
     sheet.footer(source)
-    return sheet.png()
+    return sheet.png(fmt=fmt)
