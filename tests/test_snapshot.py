@@ -157,3 +157,30 @@ def test_overview_snapshot_lists_the_digest_and_the_status(catalogue) -> None:
     shape = [int(n) for n in z["shape"].split(",")]
     array = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"]).reshape(shape)
     assert array.tolist() == [[2, 1], [0, 2]]
+
+
+def test_area_snapshot_has_key_figures_charts_and_the_table(catalogue) -> None:
+    area = catalogue.area("安全生产")
+    keys = area.key_indicators
+    headline = pd.DataFrame(
+        {
+            "indicator": [i.name for i in keys],
+            "value": [12.0] * len(keys),
+            "previous": [10.0] * len(keys),
+            "year_ago": [float("nan")] * len(keys),
+        }
+    )
+    table = pd.DataFrame({"村（社区）": ["酉庄村", "全镇"], keys[0].name: ["3", "12"]})
+    figure = go.Figure(go.Bar(x=["酉庄村"], y=[3]))
+    text = snapshot.area_html(
+        catalogue, "安全生产", "2024年3月", "全镇", headline, [figure], table, SOURCE
+    )
+    assert_offline(text)
+    assert "<h1>潭湾镇安全生产</h1>" in text and "<h2>安全生产主要指标（2024年3月）</h2>" in text
+    # 专项隐患排查整治 (more is better): 12 次 against 10 次, green; no figure a year ago.
+    assert (
+        '<b>专项隐患排查整治：</b><span class="good">12 次　较上期 +2 次（+20%）　无可比数据</span>'
+    ) in text
+    shown = pd.read_html(io.StringIO(text))[0]
+    assert shown["村（社区）"].tolist() == ["酉庄村", "全镇"]
+    assert text.count("Plotly.newPlot(") == 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import config, formatting, metrics, months, ranking
-from .catalogue import TOTAL_SCORE, Catalogue
+from .catalogue import TOTAL_SCORE, Area, Catalogue
 
 GOOD, BAD, WARN, NEUTRAL = "good", "bad", "warn", ""
 
@@ -194,3 +194,25 @@ def overview(
         subtitle=f"数据截至{months.label(latest)}",
         sections=tuple(sections),
     )
+
+
+def headline_section(area: Area, headline: pd.DataFrame, period_label: str) -> Section:
+    """An area's key indicators of a period (metrics.headline), each against the previous
+    period (coloured by direction) and the same period a year earlier."""
+    table = headline.set_index("indicator")
+    lines = []
+    for ind in area.key_indicators:
+        if ind.name not in table.index:
+            continue
+        row = table.loc[ind.name]
+        change = formatting.change(row["value"], row["previous"], ind.unit)
+        before = f"较上期 {change}" if change else "较上期无可比数据"
+        lines.append(
+            Line(
+                ind.name,
+                f"{formatting.number(row['value'], ind.unit)}　{before}　"
+                f"{year_ago_text(row['value'], row['year_ago'], ind.unit)}",
+                change_tone(change, ind.higher_better),
+            )
+        )
+    return Section(f"{area.name}主要指标（{period_label}）", tuple(lines))

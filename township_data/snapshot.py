@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from . import charts, formatting, months, ranking
+from . import charts, digest, formatting, months, ranking
 from .catalogue import Catalogue
 from .digest import BAD, GOOD, WARN, Digest, Section, Source
 
@@ -293,3 +293,30 @@ def overview_html(found: Digest, status: pd.DataFrame | None, source: Source) ->
             Table(table.reset_index(names="领域")),
         ]
     return document(found.title, found.subtitle, parts, source)
+
+
+def area_html(
+    catalogue: Catalogue,
+    area: str,
+    period: str,
+    scope: str,
+    headline: pd.DataFrame,
+    figures: Sequence[go.Figure],
+    table: pd.DataFrame,
+    source: Source,
+) -> str:
+    """A work area's page of one period: key indicators in words, its charts, the table."""
+    found = catalogue.area(area)
+    parts: list[Part] = [
+        Paragraph(f"统计期：{period}　范围：{scope}"),
+        Lines(digest.headline_section(found, headline, period)),
+    ]
+    if figures:
+        parts.append(Heading("图表"))
+        parts += [Chart(figure) for figure in figures]
+    parts += [
+        Heading(f"{period}分村数据表"),
+        Table(table, numeric=list(table.columns[1:])),
+        Paragraph("未报：本期没有填报（不按 0 计）；—：该指标不在此行填报。", "note"),
+    ]
+    return document(f"{catalogue.township_name}{found.name}", period, parts, source)
