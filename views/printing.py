@@ -73,7 +73,7 @@ PRINT_CSS = """<style>
   h1, h2, h3, [data-testid="stHeading"] { break-after: avoid; page-break-after: avoid; }
   [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stTable"],
   [data-testid="stMetric"], [data-testid="stAlert"], [data-testid="stImage"],
-  [data-testid="stVerticalBlockBorderWrapper"], [data-testid="stHorizontalBlock"], tr {
+  [data-testid="stVerticalBlockBorderWrapper"], tr {
     break-inside: avoid;
     page-break-inside: avoid;
   }
