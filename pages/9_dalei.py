@@ -64,7 +64,7 @@ with shell.guard():
     figures[3].metric("红榜 / 黑榜", f"{len(result.red)} 个 / {len(result.black)} 个")
 
     st.subheader(f"{result.label}排名")
-    shown = ranking.display_table(result.table, result.digits)
+    shown = ranking.display_table(result.table, result.digits, result.fewer_months)
     st.dataframe(
         ranking.style_table(shown),
         hide_index=True,

@@ -204,11 +204,7 @@ def to_bytes(text: str) -> bytes:
 
 def ranking_table(result: ranking.Ranking) -> Table:
     """The ranked table as the page shows it, 红榜/黑榜 shaded, fewer months marked."""
-    shown = ranking.display_table(result.table, result.digits)
-    shown[ranking.VILLAGE] = [
-        f"{v}（仅评{result.fewer_months[v]}个月）" if v in result.fewer_months else v
-        for v in result.villages
-    ]
+    shown = ranking.display_table(result.table, result.digits, result.fewer_months)
     classes: dict[tuple[int, str], str] = {}
     for i, (move, board) in enumerate(
         zip(shown[ranking.CHANGE], shown[ranking.BOARD], strict=True)
