@@ -236,7 +236,10 @@ def test_rank_bad_usage_exits_2(data_dir, tmp_path, capsys) -> None:
         ),
         (["rank", "--quarter", "2024Q5", "--out", out], "无法识别的季度"),
         (["rank", "--month", "2024-01", "--top", "0", "--out", out], "应为正整数"),
-        (["rank", "--month", "2024-01", "--out", str(tmp_path / "x.txt")], ".xlsx、.csv、.png、.docx、.html"),
+        (
+            ["rank", "--month", "2024-01", "--out", str(tmp_path / "x.txt")],
+            ".xlsx、.csv、.png、.docx、.html",
+        ),
     ):
         with pytest.raises(SystemExit) as caught:
             main([*argv, "--data-dir", str(data_dir)])

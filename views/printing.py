@@ -124,11 +124,15 @@ def inject() -> None:
     st.html(PRINT_SCRIPT % {"width": PRINTABLE_WIDTH_PX}, unsafe_allow_javascript=True)
 
 
-def title(township: str, page: str, period: str, today: dt.date | None = None) -> None:
-    """The line printed at the top of the first sheet: '潭湾镇 · 安全生产 · 2024年1–3月'."""
+def title(township: str, page: str, period: str, today: dt.date | None = None, where=None) -> None:
+    """The line printed at the top of the first sheet: '潭湾镇 · 安全生产　2024年1–3月'.
+
+    `where`: an st.empty() placed under the page's heading (the period is known only after the
+    widgets that choose it); the page itself otherwise.
+    """
     today = today or dt.date.today()
     printed = f"打印于 {today.year}年{today.month}月{today.day}日"
-    st.html(
+    (where or st).html(
         f'<div class="township-print-title"><b>{html.escape(township)} · {html.escape(page)}'
         f"</b>　{html.escape(period)}　<span>{printed}</span></div>"
     )

@@ -14,15 +14,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from township_data import bulletin_month, digest, longimage, ranking, snapshot, ui
+from township_data import bulletin_month, digest, longimage, ranking, snapshot
 from views import printing
+from views.shell import Context
 
 PNG, HTML = "image/png", "text/html"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PRINT_HINT = "打印：用浏览器的“打印”（Ctrl+P），纸张选 A4 纵向；侧栏和按钮不会打印，页脚有页码。"
 
 
-def source(context: ui.Context) -> digest.Source:
+def source(context: Context) -> digest.Source:
     """The foot of every forwarded file: township, store revision, today, sample or not."""
     return digest.Source(
         context.catalogue.township_name, context.revision, dt.date.today(), context.is_sample
@@ -46,7 +47,7 @@ def _html_bytes(make: Callable[[], str]) -> bytes:
 
 
 def contest(
-    context: ui.Context,
+    context: Context,
     result: ranking.Ranking,
     found: Sequence[ranking.Notice],
     scores: pd.DataFrame,
@@ -89,7 +90,7 @@ def contest(
     st.caption(PRINT_HINT)
 
 
-def overview(context: ui.Context, found: digest.Digest, status: pd.DataFrame) -> None:
+def overview(context: Context, found: digest.Digest, status: pd.DataFrame) -> None:
     """The overview as a 长图 and as an offline page."""
     origin = source(context)
     stem = f"{context.catalogue.township_name}工作概览（{found.subtitle}）"
@@ -116,7 +117,7 @@ def overview(context: ui.Context, found: digest.Digest, status: pd.DataFrame) ->
 
 
 def area(
-    context: ui.Context,
+    context: Context,
     area_name: str,
     period: str,
     scope: str,
@@ -143,5 +144,6 @@ def area(
     )
 
 
-def print_title(context: ui.Context, page: str, period: str) -> None:
-    printing.title(context.catalogue.township_name, page, period)
+def print_title(context: Context, page: str, period: str, where=None) -> None:
+    """The print-only title line, at `where` (an st.empty() above the widgets) if given."""
+    printing.title(context.catalogue.township_name, page, period, where=where)
