@@ -398,31 +398,20 @@ TARGET_IMAGE_SECONDS = 3.0
 
 
 def _overview_digest(store, catalogue):
-    """The overview's digest from the store, computed as the overview page does."""
-    from township_data import digest, metrics, months, ranking
+    """The overview's digest from the store, from the same page data the overview shows."""
+    from township_data import digest, months, pagedata, ranking
 
-    first, latest = store.month_span()
-    loaded = months.month_range(first, latest)
-    period = months.year_to_date(latest)
-    needed = sorted({*period.months, *period.previous().months, *period.year_ago().months})
-    frame = metrics.township_rows(
-        metrics.town_monthly_from_totals(store.totals(first=needed[0], last=needed[-1]), catalogue),
-        store.current(months=needed),
-        catalogue,
-    )
-    tables = metrics.headlines(
-        frame, catalogue, period, indicators={a.name: a.indicators for a in catalogue.areas}
-    )
-    pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
+    loaded = months.month_range(*store.month_span())
+    data = pagedata.overview_data(store, catalogue, loaded)
     scores = ranking.stored_scores(store, catalogue)
     month = ranking.scored_months(scores)[-1]
     return digest.overview(
         catalogue,
-        latest,
-        {a.name: metrics.headline_rows(tables[a.name], a.key_indicators) for a in catalogue.areas},
-        metrics.behind_last_year(frame, catalogue, latest, tables),
-        metrics.unreported(store.current(months=[latest]), catalogue, latest),
-        metrics.hazards_from_wide(store.wide(metrics.SAFETY_AREA, pair), *pair, loaded),
+        loaded[-1],
+        data.year_so_far,
+        data.behind,
+        data.unreported,
+        data.hazards,
         (
             ranking.rank_month(scores, catalogue, month),
             ranking.bottom_streaks(scores, month, catalogue.contest.black_n),

@@ -81,9 +81,9 @@ def test_page_prints_on_a4_portrait(server, tab, artifacts, slug, name, period, 
         page_text = sheet.get_textpage().get_text_range()
         assert f"第 {number + 1} 页 / 共 {count} 页" in page_text
         text += page_text
-        image = sheet.render(scale=1.5).to_pil().convert("L")
+        image = sheet.render(scale=1.5).to_pil().convert("RGB")
         image.save(artifacts / f"{stem}-{number + 1}.png")
-        pixels = np.asarray(image)
+        pixels = np.asarray(image.convert("L"))
         margin = int(pixels.shape[1] * (RIGHT_MARGIN_MM - 2) / 210)
         # Nothing drawn in the right margin: no chart or table runs over the paper's width.
         assert (pixels[:, -margin:] < 200).sum() == 0, (
