@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from township_data import charts, metrics, months
-from views import loaders, overview, shell, widgets
+from township_data import charts, digest, metrics, months
+from views import loaders, overview, sharing, shell, widgets
 
 context = shell.setup(__file__)
 catalogue = context.catalogue
@@ -15,8 +15,22 @@ with shell.guard():
         st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
         st.stop()
     latest = month_list[-1]
+    sharing.print_title(context, "总览", f"数据截至{months.label(latest)}")
     st.caption(f"数据截至 {months.label(latest)}。点击各卡片下方的链接查看该领域详情。")
     summary = loaders.overview_data(context, month_list)
+    sharing.overview(
+        context,
+        digest.overview(
+            catalogue,
+            latest,
+            summary.year_so_far,
+            summary.behind,
+            summary.unreported,
+            summary.hazards,
+            loaders.latest_contest(context),
+        ),
+        loaders.status_matrix(context, month_list)[month_list[-12:]],
+    )
     overview.attention(context, summary, month_list)
     overview.contest_card(context)
     overview.area_cards(context, summary, month_list)

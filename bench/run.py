@@ -394,6 +394,112 @@ def child_functions(scale_dir: Path, repeat: int) -> dict:
     }
 
 
+# ------------------------------------------------------------------ sharing (issue 17)
+
+TARGET_IMAGE_SECONDS = 3.0
+
+
+def _overview_digest(store, catalogue):
+    """The overview's digest from the store, from the same page data the overview shows."""
+    from township_data import digest, months, pagedata, ranking
+
+    loaded = months.month_range(*store.month_span())
+    data = pagedata.overview_data(store, catalogue, loaded)
+    scores = ranking.stored_scores(store, catalogue)
+    month = ranking.scored_months(scores)[-1]
+    return digest.overview(
+        catalogue,
+        loaded[-1],
+        data.year_so_far,
+        data.behind,
+        data.unreported,
+        data.hazards,
+        (
+            ranking.rank_month(scores, catalogue, month),
+            ranking.bottom_streaks(scores, month, catalogue.contest.black_n),
+        ),
+    )
+
+
+def child_sharing(scale_dir: Path, repeat: int) -> dict:
+    """长图 and offline snapshots of the 打擂 month and quarter and of the overview.
+
+    Each is timed cold (the first in this process: matplotlib's import and font lookup
+    included) and warm (median), against the same 长图 drawn as SVG in the same run: the
+    yardstick that does not rasterise.
+    """
+    from township_data import digest, longimage, metrics, months, ranking, snapshot
+    from township_data.catalogue import load_catalogue
+    from township_data.store import open_store
+
+    catalogue = load_catalogue()
+    store = open_store(Path(os.environ["TOWNSHIP_DATA_DIR"]), catalogue)
+    scores = ranking.stored_scores(store, catalogue)
+    month = ranking.scored_months(scores)[-1]
+    by_month = ranking.rank_month(scores, catalogue, month)
+    by_quarter = ranking.rank_quarter(scores, catalogue, months.quarter_of(month))
+    notes = {r.kind: ranking.notices(scores, r, catalogue) for r in (by_month, by_quarter)}
+    source = digest.Source(catalogue.township_name, store.revision(), dt.date.today())
+    overview = _overview_digest(store, catalogue)
+    first, latest = store.month_span()
+    status = metrics.status_from_counts(
+        store.slice_villages(), catalogue, months.month_range(first, latest)[-12:]
+    )
+    jobs = {
+        "image_rank_month": lambda: longimage.ranking_png(
+            by_month, notes[by_month.kind], catalogue, source
+        ),
+        "svg_rank_month": lambda: longimage.ranking_png(
+            by_month, notes[by_month.kind], catalogue, source, fmt="svg"
+        ),
+        "image_rank_quarter": lambda: longimage.ranking_png(
+            by_quarter, notes[by_quarter.kind], catalogue, source
+        ),
+        "image_overview": lambda: longimage.digest_png(overview, source),
+        "svg_overview": lambda: longimage.digest_png(overview, source, fmt="svg"),
+        "snapshot_rank_month": lambda: snapshot.ranking_html(
+            by_month, notes[by_month.kind], scores, catalogue, source
+        ),
+        "snapshot_overview": lambda: snapshot.overview_html(overview, status, source),
+    }
+    started = time.perf_counter()
+    jobs["image_rank_month"]()
+    out = {"image_cold": time.perf_counter() - started}
+    out.update({name: median_time(job, repeat) for name, job in jobs.items()})
+    out["sizes"] = {name: len(job()) for name, job in jobs.items() if not name.startswith("svg")}
+    return out
+
+
+def sharing_table(results: dict) -> list[str]:
+    """The 长图 and snapshot rows: seconds, and the ratio to the same 长图 drawn as SVG."""
+    lines = []
+    for scale, found in results.get("sharing", {}).items():
+        base = found["svg_rank_month"]
+        cold = found["image_cold"]
+        verdict = f"{ok(cold <= TARGET_IMAGE_SECONDS)} (≤{TARGET_IMAGE_SECONDS:.0f} s)"
+        lines.append(
+            f"{f'[{scale}] 长图 打擂 month, cold':<44} {cold * 1000:10.1f} ms  "
+            f"{f'{cold / base:.2f}× SVG':<34} {verdict}"
+        )
+        for name in (
+            "image_rank_month",
+            "image_rank_quarter",
+            "image_overview",
+            "snapshot_rank_month",
+            "snapshot_overview",
+        ):
+            yardstick = found["svg_overview"] if "overview" in name else base
+            seconds = found[name]
+            verdict = ok(seconds <= TARGET_IMAGE_SECONDS) if name.startswith("image") else ""
+            size = f", {found['sizes'][name] / 1024:.0f} KB"
+            lines.append(
+                f"{f'[{scale}] {name}':<44} {seconds * 1000:10.1f} ms  "
+                f"{f'{seconds / yardstick:.2f}× SVG{size}':<34} {verdict}"
+            )
+        lines.append(f"{f'[{scale}] svg_rank_month (yardstick)':<44} {base * 1000:10.1f} ms")
+    return lines
+
+
 def run_child(mode: str, scale_dir: Path, repeat: int) -> dict:
     """Run this script in a fresh process for one scale and read its JSON answer."""
     out = subprocess.run(
@@ -474,6 +580,8 @@ def report_table(results: dict) -> str:
     )
     rss_t = results["pages"]["township"]["peak_rss_mb"]
     lines.append(f"{'peak RSS serving every page, township scale':<44} {rss_t:10.0f} MB")
+    lines.append("-" * 110)
+    lines += sharing_table(results)
     for scale, seconds in results["build"].items():
         lines.append(f"{f'building the {scale} store (every workbook)':<44} {seconds:11.1f} s")
     return "\n".join(lines)
@@ -492,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         mode, folder = args.child
         _child_env(Path(folder))
-        fn = child_pages if mode == "pages" else child_functions
+        fn = {"pages": child_pages, "functions": child_functions, "sharing": child_sharing}[mode]
         print(json.dumps(fn(Path(folder), args.repeat)))
         return 0
 
@@ -515,6 +623,7 @@ def main(argv: list[str] | None = None) -> int:
         "build": {},
         "pages": {},
         "functions": {},
+        "sharing": {},
     }
 
     def say(text: str) -> None:
@@ -556,6 +665,8 @@ def main(argv: list[str] | None = None) -> int:
         results["pages"][scale.name] = run_child("pages", folder, args.repeat)
         say("ranking and report …")
         results["functions"][scale.name] = run_child("functions", folder, args.repeat)
+        say("长图 and snapshots …")
+        results["sharing"][scale.name] = run_child("sharing", folder, args.repeat)
     results["total_seconds"] = time.perf_counter() - started
     table = report_table(results)
     if "collection" in results:

@@ -5,7 +5,7 @@ import functools
 import streamlit as st
 
 from township_data import bulletin, charts, formatting, months, ranking
-from views import loaders, shell, widgets
+from views import loaders, sharing, shell, widgets
 
 context = shell.setup(__file__)
 catalogue = context.catalogue
@@ -13,6 +13,7 @@ contest = catalogue.contest
 
 with shell.guard():
     st.title(f"{contest.sheet}排名")
+    heading = st.empty()
     scores = loaders.contest_scores(context)
     month_list = ranking.scored_months(scores)
     if not month_list:
@@ -55,6 +56,7 @@ with shell.guard():
 
     view = loaders.contest_view(context, by_quarter, period, top_n, bottom_n)
     result = view.result
+    sharing.print_title(context, contest.sheet, f"{result.label}排名", heading)
 
     figures = st.columns(4)
     unscored = f"，{len(result.unscored)} 个未报" if result.unscored else ""
@@ -64,7 +66,7 @@ with shell.guard():
     figures[3].metric("红榜 / 黑榜", f"{len(result.red)} 个 / {len(result.black)} 个")
 
     st.subheader(f"{result.label}排名")
-    shown = ranking.display_table(result.table, result.digits)
+    shown = ranking.display_table(result.table, result.digits, result.fewer_months)
     st.dataframe(
         ranking.style_table(shown),
         hide_index=True,
@@ -96,6 +98,7 @@ with shell.guard():
         on_click="ignore",
         icon=":material/download:",
     )
+    sharing.contest(context, result, view.notices, scores)
 
     if by_quarter:
         st.subheader("季度表彰大会发言名单")

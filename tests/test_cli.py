@@ -197,7 +197,9 @@ def test_rank_quarter_csv_with_top_and_bottom(store, catalogue, data_dir, tmp_pa
         ranking.display_table(back, 2), ranking.display_table(expected.table, 2)
     )
     assert back["榜单"].fillna("").tolist()[:6] == ["红榜", "红榜", "", "", "", "黑榜"]
-    assert "杉林村（仅评2个月）" in back["村（社区）"].tolist()
+    # Plain names, every one a catalogue village; the count in its own column.
+    assert set(back["村（社区）"]) <= set(catalogue.village_names)
+    assert back.set_index("村（社区）").loc["杉林村", "评分月数"] == 2
 
 
 def test_rank_invalid_input_exits_1_in_chinese(
@@ -234,7 +236,10 @@ def test_rank_bad_usage_exits_2(data_dir, tmp_path, capsys) -> None:
         ),
         (["rank", "--quarter", "2024Q5", "--out", out], "无法识别的季度"),
         (["rank", "--month", "2024-01", "--top", "0", "--out", out], "应为正整数"),
-        (["rank", "--month", "2024-01", "--out", str(tmp_path / "x.txt")], ".xlsx 或 .csv"),
+        (
+            ["rank", "--month", "2024-01", "--out", str(tmp_path / "x.txt")],
+            ".xlsx、.csv、.png、.docx、.html",
+        ),
     ):
         with pytest.raises(SystemExit) as caught:
             main([*argv, "--data-dir", str(data_dir)])
@@ -309,3 +314,40 @@ def test_a_county_names_the_township_on_the_command_line(
     done = run("history", data_dir=tmp_path)
     assert done.returncode == 1 and "有 2 个镇，请指定是哪个镇" in done.stderr
     assert "--township" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_rank_writes_the_long_image_bulletins_and_snapshot(
+    store, catalogue, data_dir, tmp_path
+) -> None:
+    import io as _io
+
+    from docx import Document
+    from PIL import Image
+
+    stored(store, catalogue)
+    image = tmp_path / "排名.png"
+    assert (
+        main(["rank", "--month", "2024-03", "--out", str(image), "--data-dir", str(data_dir)]) == 0
+    )
+    picture = Image.open(image)
+    assert picture.format == "PNG" and picture.width == 1080
+    for period, name, first in (
+        (["--month", "2024-03"], "月.docx", "2024年3月人居环境打擂情况通报"),
+        (["--quarter", "2024Q1"], "季.docx", "2024年第一季度人居环境打擂情况通报"),
+    ):
+        out = tmp_path / name
+        assert main(["rank", *period, "--out", str(out), "--data-dir", str(data_dir)]) == 0
+        paragraphs = [p.text for p in Document(_io.BytesIO(out.read_bytes())).paragraphs]
+        assert paragraphs[0] == first
+    page = tmp_path / "排名.html"
+    assert (
+        main(["rank", "--quarter", "2024Q1", "--out", str(page), "--data-dir", str(data_dir)]) == 0
+    )
+    text = page.read_text(encoding="utf-8")
+    assert "<h1>潭湾镇人居环境打擂</h1>" in text and "杉林村（仅评2个月）" in text
+
+
+def test_rank_refuses_an_unknown_output_type(data_dir, tmp_path) -> None:
+    done = run("rank", "--month", "2024-03", "--out", str(tmp_path / "x.pdf"), data_dir=data_dir)
+    assert done.returncode == 2
+    assert ".png" in done.stderr and ".html" in done.stderr

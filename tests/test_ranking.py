@@ -74,8 +74,9 @@ def scores(catalogue) -> pd.DataFrame:
 def ranked(result: ranking.Ranking) -> dict[str, tuple]:
     """village → (排名, 总分, 较上期名次变化, 榜单) with None for missing."""
     out = {}
-    for village, row in zip(result.villages, result.table.itertuples(index=False), strict=True):
-        values = (row[0], row[2], row[-2], row[-1])
+    table = result.table[["排名", "总分", "较上期名次变化", "榜单"]]
+    for village, row in zip(result.villages, table.itertuples(index=False), strict=True):
+        values = tuple(row)
         out[village] = tuple(None if pd.isna(v) else v for v in values)
     return out
 
@@ -180,12 +181,17 @@ def test_quarter_ranks_by_mean_of_scored_months_and_marks_fewer(scores, catalogu
     assert rows["潭湾社区"][:2] == (5, 77.67)
     assert rows["石牌村"][:2] == (6, 74.67)
     assert result.fewer_months == {"杉林村": 2}
-    assert result.row("杉林村")["村（社区）"] == "杉林村（仅评2个月）"
-    assert result.row("酉庄村")["村（社区）"] == "酉庄村"
+    # The name stays plain (it looks up against the village list); the count has its column.
+    assert result.row("杉林村")["村（社区）"] == "杉林村"
+    assert result.row("杉林村")["评分月数"] == 2 and result.row("酉庄村")["评分月数"] == 3
+    assert result.table.columns[-1] == "评分月数"
+    assert pd.isna(result.row("东岸社区")["评分月数"])  # never scored in the quarter
+    shown = ranking.display_table(result.table, 2, result.fewer_months).set_index("村（社区）")
+    assert "杉林村（仅评2个月）" in shown.index and "酉庄村" in shown.index
     assert result.row("杉林村")["农村改厕"] == 17.0
     assert result.red == ["杨龙村", "蛇形村"] and result.black == ["潭湾社区", "石牌村"]
     assert result.previous_label is None
-    assert any("仅评N个月" in note for note in result.notes)
+    assert any("评分月数" in note for note in result.notes)
 
 
 def test_quarter_change_against_the_previous_quarter(catalogue) -> None:
@@ -325,3 +331,22 @@ def test_scores_read_from_the_stored_sheet_equal_the_score_table(store, catalogu
     expected = ranking.score_table(store.current(), catalogue)
     pd.testing.assert_frame_equal(ranking.stored_scores(store, catalogue), expected)
     assert len(expected) == sum(len(v) for v in SCORES.values())
+
+
+def test_quarter_files_hold_plain_village_names_and_the_month_count(scores, catalogue) -> None:
+    result = ranking.rank_quarter(scores, catalogue, "2024Q1", top_n=2, bottom_n=2)
+    rows = len(result.table)
+    for back in (
+        downloads.read_back_xlsx(ranking.to_xlsx(result, catalogue), rows=rows),
+        downloads.read_back_csv(ranking.to_csv(result)),
+    ):
+        # A VLOOKUP against the village list finds every row: the names are the catalogue's.
+        assert back["村（社区）"].tolist() == list(result.villages)
+        assert set(back["村（社区）"]) == set(catalogue.village_names)
+        assert back.columns.tolist() == [*ranking.columns(catalogue), "评分月数"]
+        counts = dict(zip(back["村（社区）"], back["评分月数"], strict=True))
+        assert counts["杉林村"] == 2 and counts["杨龙村"] == 3
+        assert pd.isna(counts["东岸社区"])  # not scored: empty, not 0
+        pd.testing.assert_frame_equal(
+            ranking.display_table(back, 2), ranking.display_table(result.table, 2)
+        )

@@ -87,6 +87,39 @@ def _table_file(text: str) -> str:
     return text
 
 
+RANK_SUFFIXES = (".xlsx", ".csv", ".png", ".docx", ".html")
+
+
+def _rank_file(text: str) -> str:
+    if Path(text).suffix.lower() not in RANK_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"输出文件“{text}”应以 {'、'.join(RANK_SUFFIXES)} 之一结尾"
+        )
+    return text
+
+
+def _rank_bytes(suffix: str, result, scores, catalogue: Catalogue, store: Store) -> bytes:
+    """The file of a ranking by its suffix: table, 长图, 通报 draft or offline snapshot."""
+    import datetime as dt
+
+    from . import bulletin, bulletin_month, digest, longimage, ranking, snapshot
+
+    if suffix == ".csv":
+        return ranking.to_csv(result)
+    if suffix == ".xlsx":
+        return ranking.to_xlsx(result, catalogue)
+    if suffix == ".docx":
+        writer = bulletin_month if result.kind == ranking.MONTH else bulletin
+        return writer.to_docx(scores, catalogue, result)
+    source = digest.Source(
+        catalogue.township_name, store.revision(), dt.date.today(), store.is_sample()
+    )
+    found = ranking.notices(scores, result, catalogue)
+    if suffix == ".png":
+        return longimage.ranking_png(result, found, catalogue, source)
+    return snapshot.ranking_html(result, found, scores, catalogue, source).encode("utf-8")
+
+
 def _user(args: argparse.Namespace) -> str:
     if args.user:
         return args.user
@@ -208,7 +241,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    """The 打擂 ranked table of a month or quarter, the same file the page downloads."""
+    """The 打擂 ranked table of a month or quarter as the page downloads it: .xlsx / .csv,
+    the 长图 (.png), the 通报 draft (.docx, monthly or quarterly) or the offline page (.html)."""
     from . import ranking
 
     catalogue, store = _context(args)
@@ -218,11 +252,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
     else:
         result = ranking.rank_quarter(scores, catalogue, args.quarter, args.top, args.bottom)
     out = Path(args.out)
-    if out.suffix.lower() == ".csv":
-        out.write_bytes(ranking.to_csv(result))
-    else:
-        out.write_bytes(ranking.to_xlsx(result, catalogue))
-    print(f"已导出{result.title(catalogue)}：{out}")
+    out.write_bytes(_rank_bytes(out.suffix.lower(), result, scores, catalogue, store))
+    what = {".png": "（长图）", ".docx": "（通报草稿）", ".html": "（离线网页）"}
+    print(f"已导出{result.title(catalogue)}{what.get(out.suffix.lower(), '')}：{out}")
     print(f"  {ranking.RED}：{'、'.join(result.red)}")
     print(f"  {ranking.BLACK}：{'、'.join(result.black)}")
     if result.unscored:
@@ -405,7 +437,11 @@ def build_parser() -> ChineseParser:
         "--bottom", type=_positive, help="黑榜人数（后 N 名，默认取指标目录中的设置）"
     )
     parsers["rank"].add_argument(
-        "--out", required=True, type=_table_file, help="输出文件 F.xlsx 或 F.csv"
+        "--out",
+        required=True,
+        type=_rank_file,
+        help="输出文件：F.xlsx 或 F.csv（排名表）、F.png（长图）、F.docx（通报草稿）、"
+        "F.html（离线网页）",
     )
     parsers["restore"].add_argument("version", type=int, metavar="VERSION", help="版本号")
     parsers["restore"].add_argument("--user", help="记录的操作人")

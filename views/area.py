@@ -10,7 +10,7 @@ import streamlit as st
 
 from township_data import charts, downloads, formatting, metrics, months, pagedata
 from township_data.catalogue import COMBINES, LEVELS, Area, Catalogue, Indicator
-from views import loaders, shell, widgets
+from views import loaders, sharing, shell, widgets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -291,6 +291,61 @@ def table_section(
             on_click="ignore",
             icon=":material/download:",
         )
+        sharing.area(
+            context,
+            area.name,
+            view.period.label,
+            view.scope,
+            data.headline,
+            functools.partial(snapshot_figures, context, area, data, view),
+            shown,
+        )
+    st.caption(sharing.PRINT_HINT)
+
+
+def snapshot_figures(
+    context: shell.Context, area: Area, data: pagedata.AreaData, view: widgets.View
+) -> list:
+    """The offline page's charts: the key indicators' trend, and the first key indicator per
+    village and per month (the page's default choices)."""
+    catalogue = context.catalogue
+    names = list(data.monthly.columns)
+    figures = []
+    if names:
+        chosen = _default_trend(area, names, catalogue)
+        figures.append(
+            charts.trend(
+                data.monthly[chosen],
+                units(catalogue, area.name, chosen),
+                f"{area.name}月度趋势",
+                "line",
+                subtitle=f"{view.scope} · {window_text(view)}",
+            )
+        )
+    per_village = list(data.village_values.columns)
+    if per_village:
+        keys = [i.name for i in area.key_indicators if i.name in per_village]
+        name = (keys or per_village)[0]
+        ind = catalogue.indicator(area.name, name)
+        figures.append(
+            charts.village_bars(
+                data.village_values[[name]],
+                ind.unit,
+                f"各村（社区）{name}",
+                ind.kind,
+                subtitle=view.period.label,
+            )
+        )
+        figures.append(
+            charts.village_heatmap(
+                data.village_month[name],
+                name,
+                ind.unit,
+                f"逐月{name}",
+                subtitle=f"各村（社区） · {window_text(view)} · 单位：{ind.unit}",
+            )
+        )
+    return figures
 
 
 def area_header(
@@ -299,11 +354,13 @@ def area_header(
     """Title, period chooser, village filter, headline cards and the 未报 note of an area page."""
     area = context.catalogue.area(area_name)
     st.title(f"{area.icon} {area.name}")
+    heading = st.empty()
     month_list = loaders.loaded_months(context)
     if not month_list:
         st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
         return None
     view = widgets.choose_view(context, month_list)
+    sharing.print_title(context, area.name, f"{view.period.label}（{view.scope}）", heading)
     previous, year_ago = view.period.previous(), view.period.year_ago()
     line = (
         f"统计期：**{view.period.label}**（{view.period.span}）　对比：上期 {previous.label}，"

@@ -21,7 +21,7 @@ from township_data.catalogue import Catalogue, load_catalogues
 from township_data.errors import CatalogueError, TownshipError
 from township_data.store import Store
 
-from . import registry
+from . import printing, registry
 
 APP_NAME = "乡镇工作数据看板"
 LOG = logging.getLogger("township_data")
@@ -214,6 +214,7 @@ def setup(script: str) -> Context:
     page = registry.page_of(script)
     st.set_page_config(page_title=f"{page.title}｜{APP_NAME}", page_icon=page.icon, layout="wide")
     st.html(_PAGE_CSS % {"max_mb": st.get_option("server.maxUploadSize")})
+    printing.inject()
     try:
         catalogue = choose_township(load_catalogues())
     except CatalogueError as exc:

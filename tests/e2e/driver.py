@@ -149,7 +149,11 @@ _VISIBLE_TEXT = """() => {
     return out;
 }"""
 # Latin words a Chinese office legitimately sees: file types and program names.
-ALLOWED_LATIN = {"xlsx", "csv", "docx", "md", "excel", "word", "markdown", "sha", "mb", "n"}
+# File types, programs and keys an office knows by these names.
+ALLOWED_LATIN = {
+    *("xlsx", "xlsm", "xls", "et", "csv", "docx", "md", "png", "html", "zip", "pdf"),
+    *("excel", "word", "wps", "markdown", "sha", "mb", "n", "ctrl", "a4"),
+}
 
 
 def english_words(page: Page) -> set[str]:
@@ -157,7 +161,7 @@ def english_words(page: Page) -> set[str]:
     words = set()
     for text in page.evaluate(_VISIBLE_TEXT):
         # File names (2024-12.xlsx) are data, not interface text.
-        text = re.sub(r"[\w.-]+\.(xlsx|csv|docx|md)\b", "", text)
+        text = re.sub(r"[\w.-]+\.(xlsx|xlsm|xls|csv|docx|md|png|html|zip)\b", "", text)
         words |= {w for w in re.findall(r"[A-Za-z]{2,}", text) if w.lower() not in ALLOWED_LATIN}
     return words
 

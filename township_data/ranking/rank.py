@@ -19,6 +19,7 @@ from .scores import (
     BOARD,
     CHANGE,
     MONTH,
+    MONTHS_SCORED,
     QUARTER,
     RANK,
     RED,
@@ -140,9 +141,13 @@ def _build(
     previous_totals: pd.Series | None,
     top_n: int,
     bottom_n: int,
-    label_of: dict[str, str] | None = None,
+    months_scored: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """The contract table from per-village scores (index village, items and 总分 columns)."""
+    """The contract table from per-village scores (index village, items and 总分 columns).
+
+    The 村（社区） cell is always the plain name (it joins and looks up against the village
+    list); a quarter's table gets 评分月数 as its last column.
+    """
     items = [i.name for i in catalogue.contest.items]
     frame = current.reindex(order)
     totals = frame[TOTAL_SCORE]
@@ -156,18 +161,17 @@ def _build(
     frame["_order"] = range(len(frame))
     frame = frame.sort_values([RANK, "_order"], na_position="last")
     villages = tuple(frame.index)
-    frame[VILLAGE] = [(label_of or {}).get(v, v) for v in villages]
-    table = pd.DataFrame(
-        {
-            RANK: frame[RANK].astype("Int64"),
-            VILLAGE: frame[VILLAGE].astype("str"),
-            TOTAL_SCORE: frame[TOTAL_SCORE].astype("float64"),
-            **{name: frame[name].astype("float64") for name in items},
-            CHANGE: frame[CHANGE].astype("Int64"),
-            BOARD: frame[BOARD].astype("str"),
-        }
-    ).reset_index(drop=True)
-    return table, villages
+    columns = {
+        RANK: frame[RANK].astype("Int64"),
+        VILLAGE: pd.Series(villages, index=frame.index, dtype="str"),
+        TOTAL_SCORE: frame[TOTAL_SCORE].astype("float64"),
+        **{name: frame[name].astype("float64") for name in items},
+        CHANGE: frame[CHANGE].astype("Int64"),
+        BOARD: frame[BOARD].astype("str"),
+    }
+    if months_scored is not None:
+        columns[MONTHS_SCORED] = months_scored.reindex(frame.index).astype("Int64")
+    return pd.DataFrame(columns).reset_index(drop=True), villages
 
 
 def _month_scores(scores: pd.DataFrame, month: str) -> pd.DataFrame:
@@ -238,7 +242,6 @@ def rank_quarter(
     before, _ = _quarter_means(scores, before_quarter)
     scored = {v: int(n) for v, n in counts.items()}
     most = max(scored.values())
-    label_of = {v: f"{v}（仅评{n}个月）" for v, n in scored.items() if n < most}
     table, villages = _build(
         catalogue,
         order,
@@ -246,7 +249,7 @@ def rank_quarter(
         before[TOTAL_SCORE] if not before.empty else None,
         top_n,
         bottom_n,
-        label_of,
+        counts,
     )
     return Ranking(
         kind=QUARTER,
@@ -271,6 +274,7 @@ def _notes(top_n: int, bottom_n: int, fewer: dict[str, int]) -> tuple[str, ...]:
     ]
     if fewer:
         lines.append(
-            "标注“仅评N个月”的村（社区）本季度评分月份少于其他村（社区），按已评分月份的平均分排名。"
+            f"{MONTHS_SCORED}少于其他村（社区）的，按已评分月份的平均分排名"
+            "（页面上标注“仅评N个月”）。"
         )
     return tuple(lines)

@@ -24,6 +24,8 @@ CHANGE = "较上期名次变化"
 
 
 BOARD = "榜单"
+# A quarter's own column: how many of its months the village was scored in (contracts.md §3).
+MONTHS_SCORED = "评分月数"
 
 
 RED, BLACK = "红榜", "黑榜"

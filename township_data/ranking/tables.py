@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # the Styler needs Jinja2; only the page styles tables, the C
     from pandas.io.formats.style import Styler
 
 from .rank import Ranking
-from .scores import BLACK, BOARD, CHANGE, RANK, RED, VILLAGE
+from .scores import BLACK, BOARD, CHANGE, MONTHS_SCORED, RANK, RED, VILLAGE
 
 SIGNED_FORMAT = "+0;-0;0"
 
@@ -39,14 +39,14 @@ def to_xlsx(ranking: Ranking, catalogue: Catalogue) -> bytes:
         sheet_name=f"{ranking.label}排名",
         row_fills=row_fills(ranking),
         notes=list(ranking.notes),
-        blank=(CHANGE,),
+        blank=(CHANGE, MONTHS_SCORED),
         number_formats={CHANGE: SIGNED_FORMAT},
     )
 
 
 def to_csv(ranking: Ranking) -> bytes:
     """The ranked table as CSV with a BOM; an empty 较上期名次变化 stays empty."""
-    return downloads.to_csv(ranking.table, blank=(CHANGE,))
+    return downloads.to_csv(ranking.table, blank=(CHANGE, MONTHS_SCORED))
 
 
 def file_name(ranking: Ranking, catalogue: Catalogue, suffix: str) -> str:
@@ -65,16 +65,26 @@ def arrow(change: object) -> str:
     return "持平"
 
 
-def display_table(table: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
+def display_table(
+    table: pd.DataFrame, digits: int = 1, fewer: dict[str, int] | None = None
+) -> pd.DataFrame:
     """The ranked table as the page shows it: 未报 for missing scores, arrows for movement.
 
     Works on the table itself and on a download read back with pandas, so tests can check
-    that the files hold exactly what the page shows.
+    that the files hold exactly what the page shows. `fewer` (Ranking.fewer_months) marks
+    those villages' names '东岸社区（仅评2个月）' for the eye; files keep the plain name.
     """
     shown = pd.DataFrame(index=table.index)
     for column in table.columns:
         data = table[column]
-        if column == RANK:
+        if column == VILLAGE and fewer:
+            shown[column] = [
+                f"{v}（仅评{fewer[v]}个月）" if v in fewer else str(v)
+                for v in data.astype("object")
+            ]
+        elif column == MONTHS_SCORED:
+            shown[column] = ["" if pd.isna(v) else str(int(v)) for v in data.astype("object")]
+        elif column == RANK:
             shown[column] = [
                 formatting.MISSING if pd.isna(v) else str(int(v)) for v in data.astype("object")
             ]
