@@ -4,11 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from township_data import months, report
-from views import loaders, shell
+from township_data import months, report, roles
+from views import editors, loaders, shell
 
 context = shell.setup(__file__)
-EDITOR = "工作总结页"
 
 
 def _request_save(first: str, last: str) -> None:
@@ -71,10 +70,11 @@ with shell.guard():
     slots = work.template.slots
     saved_now = st.session_state.pop("report_save_request", None) == (first, last)
     if saved_now:
+        editor = editors.editor_for_change(context, roles.TEXTS)
         for index, slot in enumerate(slots):
             typed = st.session_state.get(f"report_text_{index}_{first}_{last}", "")
             context.store.save_report_text(
-                first, last, slot.name, report.normalise_text(typed), EDITOR
+                first, last, slot.name, report.normalise_text(typed), editor
             )
     texts = report.saved_texts(context.store, first, last)
 
@@ -187,6 +187,8 @@ with shell.guard():
                         st.dataframe(fig.source_table(), hide_index=True, width="stretch")
 
     with edit_tab:
+        if editors.editor_gate(context, "report", roles.TEXTS, notice=False) is None:
+            st.stop()
         if saved_now:
             st.success(f"已保存{work.period_name}的文字部分，报告全文和下载文件已更新。")
         with st.form(key=f"report_form_{first}_{last}", border=False):

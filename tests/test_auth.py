@@ -73,17 +73,6 @@ def test_repeated_failures_pause_that_name(data_dir) -> None:
     assert auth.login("张三", "correct-horse", throttle) == "张三"
 
 
-def test_require_editor_is_the_gate_of_every_change(data_dir) -> None:
-    assert auth.require_editor({}, None) == config.SINGLE_USER
-    auth.add_editor("张三", "correct-horse")
-    editors = auth.load_editors()
-    assert auth.require_editor(editors, "张三") == "张三"
-    for signed_in in (None, "李四"):
-        with pytest.raises(AuthError) as caught:
-            auth.require_editor(editors, signed_in)
-        assert "需要编辑人员登录" in str(caught.value)
-
-
 def test_a_broken_editors_file_fails_closed(data_dir) -> None:
     path = config.editors_path()
     path.parent.mkdir(parents=True)

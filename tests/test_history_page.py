@@ -139,4 +139,4 @@ def test_restore_needs_an_editor_when_editors_exist(app_test, store, versions, m
     at.button(key="restore_login").click().run()
     at.button(key="restore_confirm").click().run()
     assert checks_value(store, "酉庄村", "检查生产经营单位") == 10
-    assert store.history().iloc[0]["created_by"] == "张三"
+    assert store.history().iloc[0]["created_by"] == "张三（乡镇编辑人员）"

@@ -39,8 +39,8 @@ def test_a_new_database_is_made_at_the_newest_revision(database_url: str) -> Non
     assert drift == []  # the migrations make exactly the tables the code declares
 
 
-def test_the_newest_revision_is_the_value_origins() -> None:
-    assert schema.head() == "0004"
+def test_the_newest_revision_is_the_accounts() -> None:
+    assert schema.head() == "0006"
 
 
 def _create_all_without(excluded: set[str]):

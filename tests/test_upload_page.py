@@ -247,7 +247,7 @@ def test_when_editors_exist_an_upload_needs_a_login(
     auth.add_editor("张三", "correct-horse")
     at = open_upload_page(app_test)
     assert not at.file_uploader  # no upload without a sign-in
-    assert any("需要编辑人员登录" in w.value for w in at.warning)
+    assert any("上传数据需要登录" in w.value for w in at.warning)
     assert at.get("download_button")  # the template stays available to everyone
 
     at.text_input(key="upload_login_name").input("张三")
@@ -259,11 +259,11 @@ def test_when_editors_exist_an_upload_needs_a_login(
     at.text_input(key="upload_login_password").input("correct-horse")
     at.button(key="upload_login").click().run()
     assert not at.exception
-    assert any("已登录编辑人员：张三" in s.value for s in at.success)
+    assert any("已登录：张三（乡镇编辑人员·潭湾镇）" in s.value for s in at.success)
     data = make_workbook(safety([["酉庄村", "2024-03", 11, 3]]))
     at.file_uploader(key="upload_files_0").set_value(("张三的.xlsx", data, XLSX)).run()
     at.button(key="upload_confirm").click().run()
-    assert store.history().iloc[0]["created_by"] == "张三"
+    assert store.history().iloc[0]["created_by"] == "张三（乡镇编辑人员）"  # name and role
 
 
 def test_editors_added_while_the_page_was_open_block_the_confirm(
@@ -278,7 +278,7 @@ def test_editors_added_while_the_page_was_open_block_the_confirm(
     at.button(key="upload_confirm").click().run()
     assert not at.exception
     assert store.revision() == revision
-    assert any("需要编辑人员登录" in w.value for w in at.warning)
+    assert any("上传数据需要登录" in w.value for w in at.warning)
 
 
 def test_confirmed_upload_shows_on_the_contest_page(app_test, store, catalogue) -> None:

@@ -1,11 +1,13 @@
-"""Editors: who may upload and restore. Browsing never needs a login.
+"""Passwords, the single township's editors file, sign-in and its throttle.
 
-Editors live in a small JSON file in the data folder (config.editors_path()) holding each name
-with a bcrypt hash, never a password. The file sits beside the database it protects, so one
-backup keeps both, each deployment's data folder has its own editors, and the command line adds
-editors without Streamlit and without restarting the app. With no file (or no editor in it) the
-app runs in single-user mode; a file that cannot be read fails closed: nobody may change data
-until it is fixed.
+A single township keeps who may sign in in a small JSON file in the data folder
+(config.editors_path()) holding each name with a bcrypt hash, never a password, and optionally
+a role (roles.py; an entry without one is a township editor, as every entry was before roles).
+The file sits beside the database it protects, so one backup keeps both, and the command line
+adds editors without Streamlit and without restarting the app. A county keeps its accounts in
+the shared database instead (accounts.py). With no file (or nobody in it) the app runs in
+single-user mode; a file that cannot be read fails closed: nobody may change data until it is
+fixed.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import bcrypt
@@ -26,6 +27,7 @@ import bcrypt
 from . import config
 from .catalogue import norm
 from .errors import AuthError, Problem
+from .roles import ROLES, TOWNSHIP, Account
 
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt uses only the first 72 bytes: refuse longer instead of truncating
@@ -34,11 +36,8 @@ BCRYPT_ROUNDS = 12
 FILE_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Editor:
-    name: str
-    password_hash: str
-    added_at: str
+# An editor of the file is an account (roles.Account); the old name stays for callers.
+Editor = Account
 
 
 def hash_password(password: str, rounds: int | None = None) -> str:
@@ -108,15 +107,27 @@ def load_editors(path: Path | None = None) -> dict[str, Editor]:
         raise _broken(target, exc.strerror or "无法打开") from None
     try:
         raw = json.loads(text)
-        editors = {
-            str(e["name"]): Editor(str(e["name"]), str(e["bcrypt"]), str(e.get("added_at", "")))
-            for e in raw["editors"]
-        }
-    except (ValueError, KeyError, TypeError):
+        editors = {str(e["name"]): _entry(e) for e in raw["editors"]}
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise _broken(target, "内容格式不对") from None
     if not all(e.password_hash.startswith("$2") for e in editors.values()):
         raise _broken(target, "含有不是 bcrypt 散列的密码")
+    if not all(e.role in ROLES for e in editors.values()):
+        raise _broken(target, "含有未知的角色")
     return editors
+
+
+def _entry(raw: dict) -> Account:
+    """One entry of the file; without a role it is a township editor (the file before roles)."""
+    village = raw.get("village")
+    return Account(
+        str(raw["name"]),
+        str(raw["bcrypt"]),
+        str(raw.get("added_at", "")),
+        str(raw.get("role", TOWNSHIP)),
+        None,
+        str(village) if village else None,
+    )
 
 
 def _save(path: Path, editors: dict[str, Editor]) -> None:
@@ -125,10 +136,7 @@ def _save(path: Path, editors: dict[str, Editor]) -> None:
     body = {
         "version": FILE_VERSION,
         "note": "乡镇工作数据看板编辑人员；只保存 bcrypt 散列，不保存密码。用 python -m township_data editor 管理。",
-        "editors": [
-            {"name": e.name, "bcrypt": e.password_hash, "added_at": e.added_at}
-            for e in editors.values()
-        ],
+        "editors": [_record(e) for e in editors.values()],
     }
     handle, temp = tempfile.mkstemp(prefix=".editors-", dir=path.parent)
     try:
@@ -142,18 +150,39 @@ def _save(path: Path, editors: dict[str, Editor]) -> None:
         raise
 
 
-def add_editor(name: str, password: str, path: Path | None = None) -> bool:
-    """Add an editor or set a new password; True when the name is new."""
+def _record(account: Account) -> dict[str, str]:
+    record = {"name": account.name, "bcrypt": account.password_hash, "added_at": account.added_at}
+    if account.role != TOWNSHIP:
+        record["role"] = account.role
+    if account.village:
+        record["village"] = account.village
+    return record
+
+
+def new_account(
+    name: str, password: str, role: str = TOWNSHIP, township: str | None = None, village=None
+) -> Account:
+    """An account with a fresh bcrypt hash, or AuthError naming what is wrong with the input."""
     problems = name_problems(name) + password_problems(password)
     if problems:
-        raise AuthError(problems=[Problem(p) for p in problems], title="无法设置编辑人员")
+        raise AuthError(problems=[Problem(p) for p in problems], title="无法设置账号")
+    added = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    return Account(name, hash_password(password), added, role, township, village)
+
+
+def save_editor(account: Account, path: Path | None = None) -> bool:
+    """Put an account into the editors file (replacing one of that name); True when new."""
     target = path or config.editors_path()
     editors = load_editors(target)
-    is_new = name not in editors
-    added = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    editors[name] = Editor(name, hash_password(password), added)
+    is_new = account.name not in editors
+    editors[account.name] = account
     _save(target, editors)
     return is_new
+
+
+def add_editor(name: str, password: str, path: Path | None = None) -> bool:
+    """Add a township editor or set a new password; True when the name is new."""
+    return save_editor(new_account(name, password), path)
 
 
 def remove_editor(name: str, path: Path | None = None) -> None:
@@ -215,8 +244,17 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH[0]
 
 
-def login(name: str, password: str, throttle: LoginThrottle, path: Path | None = None) -> str:
-    """The editor's name when name and password match; AuthError in Chinese otherwise."""
+def login(
+    name: str,
+    password: str,
+    throttle: LoginThrottle,
+    path: Path | None = None,
+    accounts: Mapping[str, Account] | None = None,
+) -> str:
+    """The account's name when name and password match; AuthError in Chinese otherwise.
+
+    `accounts`: who may sign in (a county's, from the database); default the editors file.
+    """
     name = name.strip()
     wait = throttle.wait_seconds(name)
     if wait > 0:
@@ -224,7 +262,7 @@ def login(name: str, password: str, throttle: LoginThrottle, path: Path | None =
             problems=[Problem(f"密码错误次数过多，请 {math.ceil(wait / 60)} 分钟后再试")],
             title="暂时不能登录",
         )
-    editors = load_editors(path)
+    editors = accounts if accounts is not None else load_editors(path)
     editor = editors.get(name)
     ok = check_password(password, editor.password_hash if editor else _dummy_hash())
     if not (editor and ok):
@@ -232,20 +270,3 @@ def login(name: str, password: str, throttle: LoginThrottle, path: Path | None =
         raise AuthError(problems=[Problem("姓名或密码不正确")], title="登录失败")
     throttle.succeeded(name)
     return editor.name
-
-
-def require_editor(editors: dict[str, Editor], signed_in: str | None) -> str:
-    """Who to record for a change, or AuthError when editors exist and nobody signed in.
-
-    The one gate every browser upload and restore passes through, whatever the page shows.
-    """
-    if not editors:
-        return config.SINGLE_USER
-    if signed_in and signed_in in editors:
-        return signed_in
-    raise AuthError(
-        problems=[
-            Problem("上传和恢复数据需要编辑人员登录", hint="请先在本页登录；浏览数据不需要登录")
-        ],
-        title="需要登录",
-    )

@@ -497,7 +497,8 @@ def load_catalogues(path: Path | None = None) -> dict[str, Catalogue]:
     if not target.is_dir():
         catalogue = _read(target)
         return {catalogue.township_key: catalogue}
-    files = sorted(target.glob("*.toml"))
+    # county.toml beside them is the county's own 打擂 rules (county_rules.py), not a township.
+    files = sorted(p for p in target.glob("*.toml") if p.name != config.COUNTY_RULES_FILE)
     if not files:
         raise CatalogueError(
             problems=[Problem(message=f"指标目录文件夹 {target} 中没有任何 .toml 指标目录文件")],

@@ -12,9 +12,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import config, months
+from . import cli_accounts, config, months
 from .catalogue import Catalogue, load_catalogue
-from .errors import AuthError, Problem, TownshipError, WorkbookError
+from .errors import Problem, TownshipError, WorkbookError
 from .store import Store, open_store
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -287,52 +287,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_password() -> str:
-    """From a terminal: typed twice, never echoed. From a pipe: the first line of stdin.
-
-    Never from an argument, which would land in the shell history and the process list.
-    """
-    if sys.stdin is not None and sys.stdin.isatty():
-        first = getpass.getpass("密码：")
-        if getpass.getpass("再输入一次密码：") != first:
-            raise AuthError(problems=[Problem("两次输入的密码不一致")], title="未设置编辑人员")
-        return first
-    line = sys.stdin.readline() if sys.stdin is not None else ""
-    return line.rstrip("\r\n")
-
-
-def cmd_editor(args: argparse.Namespace) -> int:
-    from . import auth
-
-    folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
-    path = config.editors_path(folder)
-    if args.action == "list":
-        editors = auth.load_editors(path)
-        if not editors:
-            print(f"尚未设置编辑人员（单用户模式）。编辑人员文件：{path}")
-            return EXIT_OK
-        print(f"编辑人员（{path}）：")
-        for editor in editors.values():
-            print(f"  {editor.name}\t添加于 {editor.added_at}")
-        return EXIT_OK
-    if not args.name:
-        print(f"用法错误：editor {args.action} 需要姓名", file=sys.stderr)
-        return EXIT_USAGE
-    if args.action == "remove":
-        auth.remove_editor(args.name, path)
-        left = auth.load_editors(path)
-        print(
-            f"已删除编辑人员“{args.name}”"
-            + ("" if left else "；已没有编辑人员，看板回到单用户模式")
-        )
-        return EXIT_OK
-    is_new = auth.add_editor(args.name, _read_password(), path)
-    print(
-        f"已{'添加' if is_new else '更新'}编辑人员“{args.name}”（密码以 bcrypt 散列保存在 {path}）"
-    )
-    return EXIT_OK
-
-
 def cmd_sample(args: argparse.Namespace) -> int:
     from .sample import write_samples
 
@@ -398,7 +352,14 @@ def build_parser() -> ChineseParser:
         "history": ("列出所有导入版本", cmd_history),
         "restore": ("把以前的版本恢复为当前数据", cmd_restore),
         "sample": ("生成示例月报工作簿", cmd_sample),
-        "editor": ("管理可上传和恢复数据的编辑人员（add / remove / list）", cmd_editor),
+        "editor": (
+            "管理本镇可上传和恢复数据的编辑人员（add / remove / list）",
+            cli_accounts.cmd_editor,
+        ),
+        "account": (
+            "管理账号和角色：县级管理员、乡镇编辑人员、村级报送员、浏览人员（add / remove / list）",
+            cli_accounts.cmd_account,
+        ),
         "move": ("把数据（全部版本）复制到另一个数据库，如县里的 PostgreSQL", cmd_move),
     }
     parsers = {}
@@ -446,15 +407,7 @@ def build_parser() -> ChineseParser:
     parsers["restore"].add_argument("version", type=int, metavar="VERSION", help="版本号")
     parsers["restore"].add_argument("--user", help="记录的操作人")
     parsers["sample"].add_argument("--out", required=True, help="输出文件夹")
-    parsers["editor"].add_argument(
-        "action", choices=["add", "remove", "list"], help="add 添加或改密码，remove 删除，list 列出"
-    )
-    parsers["editor"].add_argument(
-        "name",
-        nargs="?",
-        metavar="NAME",
-        help="编辑人员姓名（密码在提示后输入，或从标准输入读一行）",
-    )
+    cli_accounts.add_arguments(parsers["editor"], parsers["account"])
     parsers["move"].add_argument(
         "--to",
         required=True,

@@ -45,6 +45,24 @@ DISPLAY_TIMEZONE = "Asia/Shanghai"
 # Editor sign-in: failed attempts per name before a pause, and the pause in seconds.
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCKOUT_SECONDS = 300
+# A sign-in lasts a working day, across page refreshes (sessions.py): then sign in again.
+LOGIN_SESSION_HOURS = 12
+# The browser cookie holding a sign-in's random id (never the password, never in the URL).
+LOGIN_COOKIE = "township_login"
+# A county's own 打擂 rules for ranking its townships, beside the catalogues in their folder
+# (county.py); not a township's catalogue.
+COUNTY_RULES_FILE = "county.toml"
+
+
+def login_to_view() -> bool:
+    """TOWNSHIP_LOGIN_TO_VIEW=1: every page asks for a sign-in before it shows any data (an
+    internet-facing server). Off by default: on an office network browsing needs no login."""
+    return os.environ.get("TOWNSHIP_LOGIN_TO_VIEW", "").strip().lower() in (
+        "1",
+        "true",
+        "yes",
+        "on",
+    )
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import config
 from .errors import Problem, StoreError
-from .store import get_engine, metadata, townships, versions
+from .store import DEPLOYMENT_TABLES, get_engine, metadata, townships, versions
 
 TABLE_LABELS = {
     "townships": "镇",
@@ -149,6 +149,8 @@ def move(
             offset = _lock_target(dst, result, revisions, ids, new_ids)
             source_counts = {}
             for table in metadata.sorted_tables:
+                if table.name in DEPLOYMENT_TABLES:
+                    continue  # accounts and sign-ins belong to a deployment, not a township
                 source_counts[table.name] = _count(src, table, keys)
                 if table is not townships:
                     _copy(src, dst, table, keys, offset)

@@ -7,7 +7,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from township_data import changes, charts, downloads, exports, metrics, months
+from township_data import changes, charts, downloads, exports, metrics, months, roles
 from township_data.errors import StoreError
 
 from . import changes as changes_view
@@ -145,7 +145,9 @@ def version_tab(context: shell.Context, history: pd.DataFrame) -> None:
 def _restore(context: shell.Context, version_id: int, preview: changes.Preview) -> dict:
     try:
         result = context.store.restore(
-            version_id, editors.editor_for_change(), expected_revision=preview.revision
+            version_id,
+            editors.editor_for_change(context, roles.RESTORE),
+            expected_revision=preview.revision,
         )
         return {"message": result.message, "error": False}
     except StoreError as exc:
@@ -172,7 +174,7 @@ def restore_section(context: shell.Context, version_id: int) -> None:
         "恢复会把该版本的数值重新设为当前数据（记为一个新版本）；当前数据不会删除，"
         "随时可以再恢复回来。恢复后将发生以下变化："
     )
-    if editors.editor_gate(context, "restore") is None:
+    if editors.editor_gate(context, "restore", roles.RESTORE) is None:
         return
     changes_view.show_preview(preview, context.catalogue, "restore")
     confirm.button(

@@ -53,7 +53,9 @@ UPLOAD = Page("pages/10_shangchuan.py", "数据上传", ":material/upload_file:"
 MANAGE = Page("pages/11_guanli.py", "数据管理", ":material/manage_history:", DATA_GROUP)
 REPORT = Page("pages/12_zongjie.py", "工作总结", ":material/description:", DATA_GROUP)
 OTHERS = (UPLOAD, MANAGE, REPORT)
-PAGES = (HOME, *AREAS, CONTEST, *OTHERS)
+# Townships side by side: drawn in the sidebar (under 总览) only when several are configured.
+COUNTY = Page("pages/15_xianji.py", "全县各乡镇对比", ":material/leaderboard:", "")
+PAGES = (HOME, *AREAS, CONTEST, *OTHERS, COUNTY)
 AREA_PAGES = {page.area: page.path for page in AREAS if page.area}
 
 

@@ -21,7 +21,7 @@ from township_data.catalogue import Catalogue, load_catalogues
 from township_data.errors import CatalogueError, TownshipError
 from township_data.store import Store
 
-from . import printing, registry
+from . import printing, registry, signin
 
 APP_NAME = "乡镇工作数据看板"
 LOG = logging.getLogger("township_data")
@@ -98,6 +98,11 @@ def _store(url: str, township: str, name: str) -> Store:
     return Store(url, township, name)
 
 
+def store_of(catalogue: Catalogue) -> Store:
+    """The store of any township of the deployment (the county view reads them all)."""
+    return _store(database_url(), catalogue.township_key, catalogue.township_name)
+
+
 def _bootstrap(store: Store, catalogue: Catalogue) -> None:
     """First start with an empty store: import the sample workbooks so every page has charts."""
     if os.environ.get("TOWNSHIP_NO_SAMPLE") or not store.is_empty():
@@ -118,13 +123,15 @@ def _link(page: registry.Page, icon: str | None = None) -> None:
     st.page_link(page.path, label=page.label, icon=icon or page.icon)
 
 
-def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
+def _sidebar(catalogue: Catalogue, revision: int, latest: str | None, county: bool) -> None:
     with st.sidebar:
         st.markdown(f"### {catalogue.township_name}工作数据看板")
         if not _multipage():
             st.caption(f"数据截至 {months.label(latest)}" if latest else "尚无数据")
             return
         _link(registry.HOME)
+        if county and registry.COUNTY.exists:  # townships compared: only for a county
+            _link(registry.COUNTY)
         st.caption(registry.AREA_GROUP)
         for area in catalogue.areas:
             page = registry.area_page(area.name)
@@ -142,6 +149,7 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
         st.caption(
             f"数据截至 {months.label(latest)} · 第 {revision} 次更新" if latest else "尚无数据"
         )
+        signin.sidebar_status()
         st.html(_SIDEBAR_SCRIPT, unsafe_allow_javascript=True)
 
 
@@ -216,11 +224,14 @@ def setup(script: str) -> Context:
     st.html(_PAGE_CSS % {"max_mb": st.get_option("server.maxUploadSize")})
     printing.inject()
     try:
-        catalogue = choose_township(load_catalogues())
+        catalogues = load_catalogues()
     except CatalogueError as exc:
         st.error("指标目录文件（catalogue.toml）有误，看板无法启动。请改正以下问题后刷新页面：")
         st.markdown("\n".join(f"- {p}" for p in exc.problems))
         st.stop()
+    signin.write_cookie()
+    signin.view_gate(APP_NAME)
+    catalogue = choose_township(catalogues)
     url = database_url()
     try:
         store = _store(url, catalogue.township_key, catalogue.township_name)
@@ -232,7 +243,7 @@ def setup(script: str) -> Context:
         st.error("无法打开数据库，请检查数据文件夹或数据库设置（详情见服务器日志）。")
         st.stop()
     context = Context(catalogue, store, revision, is_sample)
-    _sidebar(catalogue, revision, _latest_month(store, context.cache_key))
+    _sidebar(catalogue, revision, _latest_month(store, context.cache_key), len(catalogues) > 1)
     if is_sample:
         st.info(
             "当前显示的是**示例数据**（虚构数字，用于演示）。在“数据上传”页上传本镇月报后，"

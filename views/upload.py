@@ -7,8 +7,9 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from township_data import changes, downloads, months
+from township_data import changes, downloads, months, roles
 from township_data.catalogue import Catalogue
+from township_data.errors import AuthError
 
 from . import changes as changes_view
 from . import confirm, editors, loaders, registry, shell
@@ -104,11 +105,18 @@ def scope_note(preview: changes.Preview) -> str:
 
 
 def apply(context: shell.Context, parsed: list, replace: bool, preview: changes.Preview) -> dict:
-    """Store the confirmed files in one transaction; what to tell the user afterwards."""
+    """Store the confirmed files in one transaction; what to tell the user afterwards.
+
+    Who may import, and which rows, is checked again here, at the moment of the write.
+    """
     catalogue = context.catalogue
+    user = editors.editor_for_change(context, roles.IMPORT)
+    refused = roles.village_row_problems(editors.signed_in_account(), parsed, catalogue, replace)
+    if refused:
+        raise AuthError(problems=refused, title="没有导入任何数据")
     with st.spinner(f"正在导入 {len(parsed)} 个文件……"):
         outcome = changes.import_all(
-            context.store, parsed, editors.editor_for_change(), preview.revision, replace, preview
+            context.store, parsed, user, preview.revision, replace, preview
         )
     if not outcome.error:
         st.session_state["upload_generation"] = st.session_state.get("upload_generation", 0) + 1
@@ -122,16 +130,23 @@ def apply(context: shell.Context, parsed: list, replace: bool, preview: changes.
     }
 
 
-def preview_section(context: shell.Context, parsed: list, form_month: str | None) -> None:
-    """The choice of merge or replace, the preview of what a confirm stores, and the button."""
+def preview_section(
+    context: shell.Context, parsed: list, form_month: str | None, reporter: bool = False
+) -> None:
+    """The choice of merge or replace, the preview of what a confirm stores, and the button.
+
+    A village reporter always merges: replacing would turn other villages' values into 未报.
+    """
     catalogue = context.catalogue
-    mode = st.radio(
-        "导入方式",
-        list(MODES),
-        format_func=MODES.get,
-        key="upload_mode",
-        help="默认按村（社区）更新：各村分别报来的文件可以分几次上传，互不覆盖。",
-    )
+    mode = MERGE
+    if not reporter:
+        mode = st.radio(
+            "导入方式",
+            list(MODES),
+            format_func=MODES.get,
+            key="upload_mode",
+            help="默认按村（社区）更新：各村分别报来的文件可以分几次上传，互不覆盖。",
+        )
     replace = mode == REPLACE
     inputs = (tuple((p.file_name, p.sha256) for p in parsed), form_month, replace)
     preview = confirm.preview(
@@ -163,12 +178,19 @@ def preview_section(context: shell.Context, parsed: list, form_month: str | None
 def upload_section(context: shell.Context) -> None:
     """Sign-in, the files, their problems or their preview."""
     st.subheader("2. 上传月报")
-    user = editors.editor_gate(context, "upload")
+    user = editors.editor_gate(context, "upload", roles.IMPORT)
     done = confirm.done("upload")
     if done:
         show_done(context.catalogue, done)
     if user is None:
         st.stop()
+    reporter = user if isinstance(user, roles.Account) and user.role == roles.VILLAGE else None
+    if reporter:
+        st.info(
+            f"村级报送员只能上传“{reporter.village}”的行（各月均可），按村（社区）更新，"
+            "其他村（社区）的数据不受影响。可以用全镇的模板，只填本村一行，其他行留空。",
+            icon=":material/home_pin:",
+        )
     choices = months.recent(37)
     month_column, _ = st.columns([1, 1])
     form_month = (
@@ -191,8 +213,10 @@ def upload_section(context: shell.Context) -> None:
     if not files:
         st.stop()
     parsed, problems = loaders.read_uploads(context, files, form_month)
+    if not problems:
+        problems = roles.village_row_problems(reporter, parsed, context.catalogue)
     if problems:
         st.session_state.pop("upload_preview", None)
         show_problems(problems)
         st.stop()
-    preview_section(context, parsed, form_month)
+    preview_section(context, parsed, form_month, reporter is not None)

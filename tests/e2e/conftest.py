@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,15 +76,16 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Server]:
-    """`streamlit run app.py` on a free local port with an empty data folder."""
-    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+@contextmanager
+def running_server(
+    data_dir: Path, log: Path, settings: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """`streamlit run app.py` on a free local port with this data folder (and settings)."""
     env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_SETTINGS}
     env["TOWNSHIP_DATA_DIR"] = str(data_dir)
+    env.update(settings or {})
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = artifacts / "server.log"
     with log.open("w", encoding="utf-8") as out:
         process = subprocess.Popen(
             [
@@ -113,6 +115,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterato
             yield Server(url, data_dir, log)
         finally:
             _stop(process)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[Server]:
+    """`streamlit run app.py` on a free local port with an empty data folder."""
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    with running_server(data_dir, artifacts / "server.log") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,10 @@ from .records import (
     summary_areas,
 )
 from .tables import (
+    DEPLOYMENT_TABLES,
+    accounts,
     current_slices,
+    login_sessions,
     metadata,
     monthly_totals,
     recorded_slices,
@@ -58,17 +61,20 @@ from .writes import StoreWrites
 
 __all__ = [
     "ACTIONS",
+    "DEPLOYMENT_TABLES",
     "KEY",
     "KEYED",
     "VERSION_COLUMNS",
     "ChangeResult",
     "SavedText",
     "Store",
+    "accounts",
     "compare",
     "create_engine",
     "current_slices",
     "dispose_engines",
     "get_engine",
+    "login_sessions",
     "metadata",
     "monthly_totals",
     "open_store",

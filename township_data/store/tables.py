@@ -102,3 +102,35 @@ report_texts = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("updated_by", sa.String(100), nullable=False),
 )
+
+# Who may sign in, for a county: one list in the shared database, so every app process agrees
+# on it (a single township keeps its editors in the data folder's editors.json instead; see
+# accounts.py). Names only with bcrypt hashes. `township` is NULL for a county admin or a
+# county-wide viewer; `village` is set for a village reporter only.
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("township", sa.String(64), nullable=True),
+    sa.Column("village", sa.String(100), nullable=True),
+    sa.Column("password_hash", sa.String(100), nullable=False),
+    sa.Column("added_at", sa.DateTime, nullable=False),
+)
+
+# Sign-ins that survive a page refresh (sessions.py): the browser keeps a random id in a cookie,
+# the database only its SHA-256, so a copy of this table signs nobody in. `stamp` fingerprints
+# the account as it was at sign-in: a new password, role or village ends the sign-in.
+login_sessions = sa.Table(
+    "login_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account", sa.String(50), nullable=False),
+    sa.Column("stamp", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Index("ix_login_sessions_account", "account"),
+)
+
+# Tables of the deployment, not of a township: `move` copies a township's data, never these.
+DEPLOYMENT_TABLES = frozenset({"accounts", "login_sessions"})
