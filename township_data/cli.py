@@ -371,10 +371,28 @@ def cmd_move(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the whole store (every township), taken while the app runs."""
+    from .backup import backup
+
+    folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
+    url = config.database_url(folder)
+    result = backup(url, Path(args.out))
+    size = f"{result.size / 1024 / 1024:.1f} MB"
+    held = "" if result.versions is None else f"，含 {result.versions} 个版本"
+    if result.kind == "PostgreSQL":
+        source, how = config.display_url(url), "（pg_dump 格式，用 pg_restore 恢复）"
+    else:
+        source, how = url.split("///", 1)[-1], ""
+    print(f"已备份 {result.kind} 数据库 {source}{how}")
+    print(f"  备份文件：{result.path}（{size}{held}，用时 {result.seconds:.1f} 秒）")
+    return EXIT_OK
+
+
 def build_parser() -> ChineseParser:
     parser = ChineseParser(
         prog="python -m township_data",
-        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库",
+        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库、备份",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -399,6 +417,7 @@ def build_parser() -> ChineseParser:
         "sample": ("生成示例月报工作簿", cmd_sample),
         "editor": ("管理可上传和恢复数据的编辑人员（add / remove / list）", cmd_editor),
         "move": ("把数据（全部版本）复制到另一个数据库，如县里的 PostgreSQL", cmd_move),
+        "backup": ("备份整个数据库（看板运行时也可以，得到一致的副本）", cmd_backup),
     }
     parsers = {}
     for name, (text, func) in commands.items():
@@ -459,6 +478,11 @@ def build_parser() -> ChineseParser:
         "--new-ids",
         action="store_true",
         help="目标数据库中版本号已被其他镇使用时，把复制的版本号顺延",
+    )
+    parsers["backup"].add_argument(
+        "--out",
+        required=True,
+        help="备份文件（SQLite 为 .sqlite3 文件，PostgreSQL 为 pg_dump 文件）",
     )
     return parser
 
