@@ -389,6 +389,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_nginx(args: argparse.Namespace) -> int:
+    """The nginx site of a county deployment (README 县级部署), from the one shipped template."""
+    from .deployment import Site, render_nginx
+
+    site = Site(
+        ports=args.port or Site.ports,
+        server_name=args.server_name,
+        listen=args.listen,
+        certificate=args.certificate,
+        certificate_key=args.key,
+    )
+    text = render_nginx(site)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"已生成 nginx 配置：{args.out}（检查：nginx -t）")
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
 def build_parser() -> ChineseParser:
     parser = ChineseParser(
         prog="python -m township_data",
@@ -418,6 +438,7 @@ def build_parser() -> ChineseParser:
         "editor": ("管理可上传和恢复数据的编辑人员（add / remove / list）", cmd_editor),
         "move": ("把数据（全部版本）复制到另一个数据库，如县里的 PostgreSQL", cmd_move),
         "backup": ("备份整个数据库（看板运行时也可以，得到一致的副本）", cmd_backup),
+        "nginx": ("生成县级部署的 nginx 反向代理配置（会话粘滞、WebSocket）", cmd_nginx),
     }
     parsers = {}
     for name, (text, func) in commands.items():
@@ -484,6 +505,15 @@ def build_parser() -> ChineseParser:
         required=True,
         help="备份文件（SQLite 为 .sqlite3 文件，PostgreSQL 为 pg_dump 文件）",
     )
+    nginx = parsers["nginx"]
+    nginx.add_argument(
+        "--port", type=int, action="append", help="看板进程的端口（可多次给出，默认 8501–8503）"
+    )
+    nginx.add_argument("--server-name", default="kanban.county.example", help="访问看板的域名")
+    nginx.add_argument("--listen", default="443", help="nginx 监听的端口（HTTPS）")
+    nginx.add_argument("--certificate", default="/etc/ssl/kanban.pem", help="证书文件")
+    nginx.add_argument("--key", default="/etc/ssl/kanban.key", help="证书私钥文件")
+    nginx.add_argument("--out", help="写入文件（默认打印到屏幕）")
     return parser
 
 
