@@ -1,18 +1,19 @@
 """Load benchmark: many viewers at once on a real `streamlit run` server, against an empty page.
 
-    python bench/load.py                         # 1, 10 and 40 users, 20 s each (~5 minutes)
+    python bench/load.py                         # 1, 10 and 40 users, 20 s each (~7 minutes)
     python bench/load.py --users 1 10 --seconds 10
-    python bench/load.py --profile DIR           # also py-spy profiles of the dashboard server
+    python bench/load.py --profile DIR           # also py-spy profiles of every server
 
-Two servers are started on free ports of 127.0.0.1 (headless, by PID, stopped by PID): the
-dashboard (`app.py` with a fresh data folder, so the sample workbooks load on its first start)
-and a throwaway app folder holding a one-line page, the floor. Each simulated user speaks
+Three servers are started on free ports of 127.0.0.1 (headless, stopped by PID): the dashboard
+(`app.py` with a fresh data folder, so the sample workbooks load on its first start) and two
+throwaway app folders holding a one-line page, the floor: `empty` with the project's
+.streamlit/config.toml, `stock` with Streamlit's default settings. Each simulated user speaks
 Streamlit's own websocket protocol (`/_stcore/stream`, protobuf BackMsg/ForwardMsg) as a
 browser does: it asks for a page (a `rerun_script` BackMsg with the page's script hash and the
 hashes of the messages it keeps), reads ForwardMsgs until the run's `script_finished`, and asks
 for the next page at once (no think time), cycling through every page the server lists. The
-levels run in turn, the floor and the dashboard interleaved, each after a warm-up pass that fills
-the caches.
+levels run in turn, the floors and the dashboard interleaved, each after a warm-up pass that
+fills the caches.
 
 Per level it reports views/s, p50/p95 of a view, the bytes a view sends, errors (exceptions, red
 error boxes, a missing page, a closed socket, a timeout), the server's CPU (cores used and CPU
@@ -432,57 +433,75 @@ def start_profile(server: Server, out: Path, seconds: float) -> subprocess.Popen
     )
 
 
+FLOORS = ("empty", "stock")  # the floor served with the project's settings, and with Streamlit's
+
+
+def _verdict(lv: Level, floor: float | None) -> str:
+    if not floor:
+        return ""
+    share = lv.views_per_s / floor
+    if lv.users not in TARGETS:
+        return f"{share:.2f}×"
+    good = share >= TARGETS[lv.users] and lv.errors == 0
+    return f"{share:.2f}× {'达标' if good else '未达标'}"
+
+
 def table(levels: list[Level]) -> str:
+    """One row per app and level; the dashboard's views/s as a share of each floor, judged by
+    the targets (≥0.6× at 1 user, ≥0.5× at 40, no errors)."""
     head = (
         f"{'app':<10}{'users':>6}{'views/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'KB/view':>9}"
         f"{'errors':>7}{'cores':>7}{'CPU ms/view':>12}{'RSS MB':>8}{'health p95':>11}"
-        f"{'1st view':>9}"
-        f"  {'vs empty':<10}target"
+        f"{'1st view':>9}  {'vs empty':<14}{'vs stock empty':<14}"
     )
     lines = [head, "-" * len(head)]
-    floor = {lv.users: lv.views_per_s for lv in levels if lv.app == "empty"}
+    floors = {(lv.app, lv.users): lv.views_per_s for lv in levels if lv.app in FLOORS}
     for lv in levels:
-        ratio, verdict = "", ""
-        if lv.app != "empty" and floor.get(lv.users):
-            share = lv.views_per_s / floor[lv.users]
-            ratio = f"{share:.2f}×"
-            if lv.users in TARGETS:
-                good = share >= TARGETS[lv.users] and lv.errors == 0
-                verdict = f"{'达标' if good else '未达标'} (≥{TARGETS[lv.users]}×, no errors)"
+        same = stock = ""
+        if lv.app not in FLOORS:
+            same = _verdict(lv, floors.get(("empty", lv.users)))
+            stock = _verdict(lv, floors.get(("stock", lv.users)))
         lines.append(
             f"{lv.app:<10}{lv.users:>6}{lv.views_per_s:>9.2f}{lv.p50_ms:>9.0f}{lv.p95_ms:>9.0f}"
             f"{lv.kb_per_view:>9.1f}{lv.errors:>7}{lv.server_cores:>7.2f}"
             f"{lv.cpu_ms_per_view:>12.1f}{lv.rss_mb:>8.0f}{lv.health_p95_ms:>9.0f}ms"
-            f"{lv.first_view_p50_ms:>7.0f}ms"
-            f"  {ratio:<10}{verdict}"
+            f"{lv.first_view_p50_ms:>7.0f}ms  {same:<14}{stock:<14}"
         )
+    lines.append(
+        "empty: the one-line page with the project's .streamlit/config.toml; stock: the same page "
+        "with Streamlit's default settings (the floor issue 18 measured). Targets: ≥0.6× at 1 "
+        "user, ≥0.5× at 40 users, no errors."
+    )
     return "\n".join(lines)
 
 
-def make_servers(work: Path, options: list[str]) -> tuple[Server, Server]:
-    """The dashboard on a fresh data folder and the one-line page in a throwaway app folder."""
+def make_servers(work: Path, options: list[str]) -> list[Server]:
+    """The one-line page in throwaway app folders (with the project's settings, and with
+    Streamlit's defaults) and the dashboard on a fresh data folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TOWNSHIP_", "STREAMLIT_"))}
     env["TOWNSHIP_DATA_DIR"] = str(work / "data")
-    empty_dir = work / "empty_app"
-    (empty_dir / ".streamlit").mkdir(parents=True)
-    (empty_dir / "app.py").write_text(EMPTY_PAGE, encoding="utf-8")
-    shutil.copy(ROOT / ".streamlit" / "config.toml", empty_dir / ".streamlit" / "config.toml")
-    return (
-        Server("empty", empty_dir, env, work / "empty.log", options),
-        Server("dashboard", ROOT, env, work / "dashboard.log", options),
-    )
+    servers = []
+    for name in FLOORS:
+        folder = work / f"{name}_app"
+        (folder / ".streamlit").mkdir(parents=True)
+        (folder / "app.py").write_text(EMPTY_PAGE, encoding="utf-8")
+        if name == "empty":
+            shutil.copy(ROOT / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+        servers.append(Server(name, folder, env, work / f"{name}.log", options))
+    servers.append(Server("dashboard", ROOT, env, work / "dashboard.log", options))
+    return servers
 
 
 def measure(args: argparse.Namespace, work: Path) -> dict:
-    empty, dashboard = make_servers(work, args.set)
+    servers = make_servers(work, args.set)
     results: dict = {"warm_up": {}, "levels": [], "profiles": []}
     try:
-        for server in (empty, dashboard):
+        for server in servers:
             server.start()
             print(f"{server.name}: pid {server.pid}, port {server.port}; warm-up …", flush=True)
             results["warm_up"][server.name] = asyncio.run(warm(server))
         for users in args.users:
-            for server in (empty, dashboard):
+            for server in servers:
                 out = None
                 if args.profile:
                     out = args.profile / f"py-spy-{server.name}-{users}users.txt"
@@ -495,7 +514,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
                     flush=True,
                 )
     finally:
-        for server in (empty, dashboard):
+        for server in servers:
             server.stop()
     return results
 

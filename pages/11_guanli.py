@@ -72,7 +72,7 @@ with shell.guard():
         )
 
     with history_tab:
-        table = changes.history_table(history)
+        table = loaders.history_table(context)
         st.caption(f"共 {len(table)} 次导入或恢复，最新的在最上面。时间为北京时间。")
         st.dataframe(
             table,
@@ -118,9 +118,7 @@ with shell.guard():
             key="manage_version_slice",
         )
         st.dataframe(
-            changes.version_table(
-                loaders.version_values(context, version_id, *chosen), catalogue, *chosen
-            ),
+            loaders.version_sheet(context, version_id, *chosen),
             hide_index=True,
             width="stretch",
             key="manage_version_values",

@@ -200,7 +200,7 @@ def choose_township(catalogues: dict[str, Catalogue]) -> Catalogue:
     return catalogues[st.session_state[TOWNSHIP_CHOICE]]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _latest_month(_store: Store, key: tuple) -> str | None:
     span = _store.month_span()
     return None if span is None else span[1]
