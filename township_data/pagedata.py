@@ -104,7 +104,11 @@ def safety_data(
     area = metrics.SAFETY_AREA
     chosen = list(villages)
     pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
-    hazard_values = store.current(areas=[area], indicators=pair)
+    # The hazard pair of every loaded month as the sheets keep it (month, village, found,
+    # fixed): a county's ten years without unpacking to one row per value and pivoting back.
+    hazard_rows = store.wide(area, pair)
+    if chosen:
+        hazard_rows = hazard_rows[hazard_rows["village"].isin(chosen)]
     ytd = months.year_to_date(last)
     needed = {*ytd.months, *ytd.previous().months, *ytd.year_ago().months}
     sums = [i for i in metrics.shown_indicators(catalogue, area, chosen) if i.combine == "sum"]
@@ -115,7 +119,7 @@ def safety_data(
             area_series(store, catalogue, area, loaded), catalogue, area, list(loaded)
         )
     return SafetyData(
-        hazards=metrics.hazards(hazard_values, *pair, list(loaded), chosen, area),
+        hazards=metrics.hazards_from_wide(hazard_rows, *pair, list(loaded)),
         all_monthly=all_monthly,
         year_so_far=metrics.headline(
             store.current(areas=[area], months=sorted(needed)), catalogue, area, ytd, chosen, sums

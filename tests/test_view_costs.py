@@ -1,0 +1,58 @@
+"""What keeps a page view cheap must not change what it shows.
+
+A kept figure answers `to_dict()` with its dict built once, so Streamlit sends exactly the JSON
+it would send for the figure itself; the 安全生产 hazards read from the sheets' rows as kept
+equal those computed from the values one by one, for the whole township and for some villages.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+import plotly.tools
+import pytest
+
+from township_data import metrics, months, pagedata
+from township_data.sample import load_into
+from views.widgets import SentFigure, sent_once
+
+
+def _figure() -> go.Figure:
+    figure = go.Figure()
+    figure.add_bar(x=["酉庄村", "蛇形村"], y=[3, 5], name="检查生产经营单位")
+    figure.add_scatter(x=["酉庄村", "蛇形村"], y=[1.5, None], name="整改率")
+    figure.update_layout(title="各村（社区）检查生产经营单位（家次）", height=360)
+    return figure
+
+
+def _sent_json(figure: go.Figure) -> str:
+    """What st.plotly_chart serialises for a figure (its two plotly calls)."""
+    as_dict = plotly.tools.return_figure_from_figure_or_data(figure, validate_figure=True)
+    return pio.to_json(as_dict, validate=False)
+
+
+def test_a_kept_figure_sends_the_same_json_and_is_still_a_figure() -> None:
+    kept = sent_once(_figure())
+    assert isinstance(kept, SentFigure) and isinstance(kept, go.Figure)
+    assert _sent_json(kept) == _sent_json(_figure())
+    assert kept.to_dict() is kept.to_dict()  # built once
+    assert kept.layout.height == 360 and kept.data[0].name == "检查生产经营单位"
+
+
+@pytest.mark.parametrize("villages", [(), ("酉庄村", "蛇形村")])
+def test_safety_hazards_from_the_kept_rows_equal_those_from_the_values(
+    store, catalogue, villages
+) -> None:
+    load_into(store, catalogue)
+    loaded = months.month_range(*store.month_span())
+    data = pagedata.safety_data(store, catalogue, loaded[-1], villages, loaded)
+    pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
+    expected = metrics.hazards(
+        store.current(areas=[metrics.SAFETY_AREA], indicators=pair),
+        *pair,
+        loaded,
+        list(villages),
+        metrics.SAFETY_AREA,
+    )
+    assert data.hazards.notna().to_numpy().any()
+    assert data.hazards.equals(expected)
