@@ -1,12 +1,14 @@
 """What keeps a page view cheap must not change what it shows.
 
 A kept figure answers `to_dict()` with its dict built once, so Streamlit sends exactly the JSON
-it would send for the figure itself; the 安全生产 hazards read from the sheets' rows as kept
-equal those computed from the values one by one, for the whole township and for some villages.
+it would send for the figure itself; the 安全生产 hazards read from the sheets' rows as kept, and
+its year-so-far figures from the kept monthly totals, equal those computed from the values one
+by one, for the whole township and for some villages.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import plotly.tools
@@ -56,3 +58,22 @@ def test_safety_hazards_from_the_kept_rows_equal_those_from_the_values(
     )
     assert data.hazards.notna().to_numpy().any()
     assert data.hazards.equals(expected)
+    # The year so far (whole township: from the kept totals) against every value read.
+    ytd = months.year_to_date(loaded[-1])
+    sums = [
+        i
+        for i in metrics.shown_indicators(catalogue, metrics.SAFETY_AREA, list(villages))
+        if i.combine == "sum"
+    ]
+    needed = sorted({*ytd.months, *ytd.previous().months, *ytd.year_ago().months})
+    read = metrics.headline(
+        store.current(areas=[metrics.SAFETY_AREA], months=needed),
+        catalogue,
+        metrics.SAFETY_AREA,
+        ytd,
+        list(villages),
+        sums,
+    )
+    figures = ["indicator", "unit", "value", "previous", "year_ago"]
+    assert read["value"].notna().any()
+    pd.testing.assert_frame_equal(data.year_so_far[figures], read[figures])
