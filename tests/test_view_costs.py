@@ -77,3 +77,21 @@ def test_safety_hazards_from_the_kept_rows_equal_those_from_the_values(
     figures = ["indicator", "unit", "value", "previous", "year_ago"]
     assert read["value"].notna().any()
     pd.testing.assert_frame_equal(data.year_so_far[figures], read[figures])
+
+
+def test_every_indicator_in_one_pass_equals_one_indicator_at_a_time(store, catalogue) -> None:
+    load_into(store, catalogue)
+    area = metrics.SAFETY_AREA
+    loaded = months.month_range(*store.month_span())
+    period = months.Period(loaded[-3], loaded[-1])
+    names = [i.name for i in catalogue.area(area).indicators if i.village_rows]
+    values = store.current(areas=[area])
+    for villages in ([], catalogue.village_names[:2]):
+        table = metrics.villages_values(values, catalogue, area, names, period, villages)
+        grids = metrics.villages_month(values, catalogue, area, names, loaded[-12:], villages)
+        assert list(table.columns) == names and table.notna().to_numpy().any()
+        for name in names:
+            alone = metrics.villages_values(values, catalogue, area, [name], period, villages)
+            pd.testing.assert_series_equal(table[name], alone[name])
+            one = metrics.villages_month(values, catalogue, area, [name], loaded[-12:], villages)
+            pd.testing.assert_frame_equal(grids[name], one[name])

@@ -69,17 +69,10 @@ def area_data(
         table=table,
         shown_table=metrics.display_table(table, catalogue, area),
         file_table=metrics.download_table(table, catalogue, area),
-        village_values=pd.concat(
-            [
-                metrics.village_values(frame, catalogue, area, name, period, chosen)
-                for name in per_village
-            ],
-            axis=1,
+        village_values=metrics.villages_values(frame, catalogue, area, per_village, period, chosen),
+        village_month=metrics.villages_month(
+            frame, catalogue, area, per_village, list(window), chosen
         ),
-        village_month={
-            name: metrics.village_month(frame, catalogue, area, name, list(window), chosen)
-            for name in per_village
-        },
     )
 
 
