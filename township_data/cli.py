@@ -146,35 +146,33 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .workbook import read_workbook
+    """Validate every file (and the files against each other), then store them in one
+    transaction: each file merges by village unless --replace."""
+    from .changes import read_all, result_line
 
     catalogue, store = _context(args)
-    parsed, problems = [], []
+    files, problems = [], []
     for name in args.files:
         path = Path(name)
         try:
-            data = path.read_bytes()
+            files.append((path.name, path.read_bytes()))
         except OSError as exc:
             problems.append(Problem(f"无法读取文件（{exc.strerror}）", file=str(path)))
-            continue
-        try:
-            parsed.append(read_workbook(data, path.name, catalogue, args.month))
-        except WorkbookError as exc:
-            problems += exc.problems
+    parsed, found = read_all(files, catalogue, args.month)
+    problems += found
     if problems:
         print(WorkbookError(problems=problems, title="导入失败，没有导入任何数据"), file=sys.stderr)
         return EXIT_INVALID
-    user = _user(args)
-    for item in parsed:
-        result = store.import_workbook(item, user)
-        print(result.message)
-        if result.changed:
-            print(
-                f"  新增 {result.added} 项，修改 {result.replaced} 项，改为未报 {result.removed} 项，"
-                f"不变 {result.unchanged} 项"
-            )
+    results = store.import_files(parsed, _user(args), replace=args.replace)
+    for item, result in zip(parsed, results, strict=True):
+        print(result_line(result))
+        if result.changed and not args.replace:
+            held = "、".join(dict.fromkeys(r[2] for r in item.rows))
+            print(f"  本文件含：{held}；其他村（社区）的数据不变")
         for note in item.notes:
             print(f"  说明：{note}")
+        for text in item.warnings:
+            print(f"  请核实：{text}")
         if item.ignored_sheets:
             print(f"  未导入的工作表：{'、'.join(item.ignored_sheets)}")
     return EXIT_OK
@@ -428,7 +426,10 @@ def build_parser() -> ChineseParser:
     sub.required = True
     commands: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         "template": ("生成空白月报模板", cmd_template),
-        "import": ("校验并导入月报工作簿（全部成功才导入）", cmd_import),
+        "import": (
+            "校验并导入月报工作簿（全部成功才导入；按村合并，--replace 整表替换）",
+            cmd_import,
+        ),
         "export": ("导出某领域各村（社区）数据", cmd_export),
         "report": ("生成工作总结（.docx 或 .md），数字由数据填写", cmd_report),
         "rank": ("导出人居环境打擂排名表（按月或按季度）", cmd_rank),
@@ -450,6 +451,11 @@ def build_parser() -> ChineseParser:
     parsers["import"].add_argument("files", nargs="+", metavar="F.xlsx", help="月报工作簿")
     parsers["import"].add_argument("--month", type=_month, help="表中没有月份列时使用的月份")
     parsers["import"].add_argument("--user", help="记录的导入人（默认：当前系统用户）")
+    parsers["import"].add_argument(
+        "--replace",
+        action="store_true",
+        help="以本表为准：表中没有的村（社区）改为未报（默认只更新表中有的村、社区）",
+    )
     parsers["export"].add_argument("--area", required=True, help="工作领域，如 安全生产")
     parsers["export"].add_argument("--from", dest="first", type=_month, help="起始月份 YYYY-MM")
     parsers["export"].add_argument("--to", dest="last", type=_month, help="结束月份 YYYY-MM")
