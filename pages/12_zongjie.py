@@ -167,7 +167,7 @@ with shell.guard():
             ]
             if not figures:
                 continue
-            loaders.show_sources(context, work, [fig.key for _, fig in figures])
+            summaries = loaders.show_sources(context, work, [fig.key for _, fig in figures])
             st.markdown(f"**{name}**")
             for f_index, fig in figures:
                 icon = (
@@ -182,7 +182,7 @@ with shell.guard():
                     on_change="rerun",
                 ) as box:
                     st.markdown(f"**计算方法**：{fig.explanation}")
-                    st.markdown(f"**来源**：{fig.source_summary() or '—'}")
+                    st.markdown(f"**来源**：{summaries[fig.key] or '—'}")
                     if box.open and not fig.sources.empty:
                         st.dataframe(fig.source_table(), hide_index=True, width="stretch")
 

@@ -323,10 +323,48 @@ def cmd_move(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the whole store (every township), taken while the app runs."""
+    from .backup import backup
+
+    folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
+    url = config.database_url(folder)
+    result = backup(url, Path(args.out))
+    size = f"{result.size / 1024 / 1024:.1f} MB"
+    held = "" if result.versions is None else f"，含 {result.versions} 个版本"
+    if result.kind == "PostgreSQL":
+        source, how = config.display_url(url), "（pg_dump 格式，用 pg_restore 恢复）"
+    else:
+        source, how = url.split("///", 1)[-1], ""
+    print(f"已备份 {result.kind} 数据库 {source}{how}")
+    print(f"  备份文件：{result.path}（{size}{held}，用时 {result.seconds:.1f} 秒）")
+    return EXIT_OK
+
+
+def cmd_nginx(args: argparse.Namespace) -> int:
+    """The nginx site of a county deployment (README 县级部署), from the one shipped template."""
+    from .deployment import Site, render_nginx
+
+    site = Site(
+        ports=args.port or Site.ports,
+        server_name=args.server_name,
+        listen=args.listen,
+        certificate=args.certificate,
+        certificate_key=args.key,
+    )
+    text = render_nginx(site)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"已生成 nginx 配置：{args.out}（检查：nginx -t）")
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
 def build_parser() -> ChineseParser:
     parser = ChineseParser(
         prog="python -m township_data",
-        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库",
+        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库、备份",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -361,6 +399,8 @@ def build_parser() -> ChineseParser:
             cli_accounts.cmd_account,
         ),
         "move": ("把数据（全部版本）复制到另一个数据库，如县里的 PostgreSQL", cmd_move),
+        "backup": ("备份整个数据库（看板运行时也可以，得到一致的副本）", cmd_backup),
+        "nginx": ("生成县级部署的 nginx 反向代理配置（会话粘滞、WebSocket）", cmd_nginx),
     }
     parsers = {}
     for name, (text, func) in commands.items():
@@ -419,6 +459,20 @@ def build_parser() -> ChineseParser:
         action="store_true",
         help="目标数据库中版本号已被其他镇使用时，把复制的版本号顺延",
     )
+    parsers["backup"].add_argument(
+        "--out",
+        required=True,
+        help="备份文件（SQLite 为 .sqlite3 文件，PostgreSQL 为 pg_dump 文件）",
+    )
+    nginx = parsers["nginx"]
+    nginx.add_argument(
+        "--port", type=int, action="append", help="看板进程的端口（可多次给出，默认 8501–8503）"
+    )
+    nginx.add_argument("--server-name", default="kanban.county.example", help="访问看板的域名")
+    nginx.add_argument("--listen", default="443", help="nginx 监听的端口（HTTPS）")
+    nginx.add_argument("--certificate", default="/etc/ssl/kanban.pem", help="证书文件")
+    nginx.add_argument("--key", default="/etc/ssl/kanban.key", help="证书私钥文件")
+    nginx.add_argument("--out", help="写入文件（默认打印到屏幕）")
     return parser
 
 

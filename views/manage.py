@@ -68,7 +68,7 @@ def status_tab(context: shell.Context) -> None:
 def history_tab(context: shell.Context, history: pd.DataFrame) -> None:
     """Every import and restore, newest first, with a download."""
     catalogue = context.catalogue
-    table = changes.history_table(history)
+    table = loaders.history_table(context)
     st.caption(f"共 {len(table)} 次导入或恢复，最新的在最上面。时间为北京时间。")
     st.dataframe(
         table,
@@ -117,9 +117,7 @@ def version_tab(context: shell.Context, history: pd.DataFrame) -> None:
         key="manage_version_slice",
     )
     st.dataframe(
-        changes.version_table(
-            loaders.version_values(context, version_id, *chosen), catalogue, *chosen
-        ),
+        loaders.version_sheet(context, version_id, *chosen),
         hide_index=True,
         width="stretch",
         key="manage_version_values",

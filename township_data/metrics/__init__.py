@@ -46,6 +46,8 @@ from .figures import (
     shown_indicators,
     village_month,
     village_values,
+    villages_month,
+    villages_values,
 )
 from .safety import (
     SAFETY_AREA,
@@ -128,4 +130,6 @@ __all__ = [
     "village_month",
     "village_status",
     "village_values",
+    "villages_month",
+    "villages_values",
 ]

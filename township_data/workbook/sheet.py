@@ -121,6 +121,8 @@ class SheetReader:
                 c.indicator.village_rows,
                 c.unit,
                 c.factor,
+                # a number here needs nothing but the bounds: no unit factor, no percent cell
+                c.factor == 1 and not (self.facts.percent or self.facts.unclear_percent),
             )
             for c in head.columns
         ]
@@ -219,11 +221,8 @@ class SheetReader:
         """A sheet holding a 镇本级 row and a row named 全镇 is this app's own download: its
         全镇 row is the computed total, checked like 合计, the 镇本级 row the township's input."""
         col = head.village_col
-        spellings = {
-            norm(row[col])
-            for row in rows[head.last + 1 :]
-            if col < len(row) and self.catalogue.resolve_village(row[col]) == TOWN
-        }
+        distinct = {row[col] for row in rows[head.last + 1 :] if col < len(row)}
+        spellings = {norm(raw) for raw in distinct if self._village(raw)[1] == TOWN}
         return norm(TOWN) in spellings and len(spellings) > 1
 
     def _read_rows(self, rows: list[list[object]], head: headers.Header) -> None:
@@ -338,9 +337,8 @@ class SheetReader:
         cells: list[str] = []
         number = str(r + 1)
         width = len(row)
-        special = bool(self.facts.percent or self.facts.unclear_percent)
         for spec in self._columns:
-            col, _ind, letter, name, whole, low, high, town_row, village_rows, _u, factor = spec
+            col, _ind, letter, name, whole, low, high, town_row, village_rows, _u, _f, plain = spec
             if col >= width:
                 continue
             raw = row[col]
@@ -348,9 +346,8 @@ class SheetReader:
             if kind is str and raw == "":
                 continue
             if (
-                (kind is float or kind is int)
-                and not special
-                and factor == 1
+                plain
+                and (kind is float or kind is int)
                 and math.isfinite(raw)
                 and (not whole or float(raw).is_integer())
                 and (low is None or raw >= low)

@@ -93,6 +93,8 @@ def hidden_notes(facts: SheetFacts, head: Header, rows: list[SheetRow], sheet: s
     notes = []
     if facts.hidden:
         notes.append(f"工作表“{sheet}”是隐藏的工作表，其中的数据已读取")
+    if not facts.hidden_rows and not facts.hidden_cols:
+        return notes
     read_rows = {
         row for *_, cells in rows for row in (_row_of(c) for c in cells[:1]) if row is not None
     }
@@ -117,7 +119,9 @@ def percent_warnings(
 ) -> list[str]:
     """A % column whose every value is at most 1, none formatted as percent: 95.5% typed as
     0.955? The preview asks."""
-    warnings = []
+    warnings: list[str] = []
+    if not any(c.indicator.kind == "percent" for c in head.columns):
+        return warnings
     percent_cols = {col for _, col in facts.percent_cells}
     for column in head.columns:
         ind = column.indicator
