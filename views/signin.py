@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -28,6 +30,9 @@ TOKEN_KEY = "login_token"  # this browser session's sign-in id (server memory on
 _COOKIE_OUT = "login_cookie_out"  # the cookie to write or clear in the next run
 _SIGNED_OUT = "login_signed_out"  # signed out here: the opening request's cookie is stale
 _CHOICE, _KEPT = "township_choice", "keep_township_choice"  # shell.choose_township's keys
+_SEEN = "login_seen"  # the last check of who is signed in (Seen)
+# How long a page may draw from the last check; every change of data checks afresh.
+RECHECK_SECONDS = 60
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,16 +55,49 @@ def township_names() -> dict[str, str]:
 def signed_in(where: accounts.Book, known: dict[str, Account]) -> Account | None:
     """The account signed in in this browser session (or by its cookie), checked against the
     accounts as they are now; None when nobody is."""
-    token = st.session_state.get(TOKEN_KEY)
-    if token is None and not st.session_state.get(_SIGNED_OUT):
-        cookie = st.context.cookies.get(config.LOGIN_COOKIE)
-        token = cookie if isinstance(cookie, str) else None
+    token = _token()
     account = sessions.resume(where.url, token, known) if token else None
     if account is None:
         st.session_state.pop(TOKEN_KEY, None)
     else:
         st.session_state[TOKEN_KEY] = token
+    st.session_state[_SEEN] = Seen(_token(), bool(known), account, time.monotonic())
     return account
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Who was signed in when last checked against the database, and when (monotonic s)."""
+
+    token: str | None
+    known: bool  # whether any account exists (else single-user mode)
+    account: Account | None
+    at: float
+
+
+def _token() -> str | None:
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None and not st.session_state.get(_SIGNED_OUT):
+        cookie = st.context.cookies.get(config.LOGIN_COOKIE)
+        token = cookie if isinstance(cookie, str) else None
+    return token
+
+
+def seen() -> Seen:
+    """Who is signed in, for drawing a page: checked against the database at most once every
+    RECHECK_SECONDS per browser session, so an ordinary view costs no query for it. A change
+    of data always checks afresh (views/editors.py); AuthError when the accounts are broken."""
+    token = _token()
+    last = st.session_state.get(_SEEN)
+    if last is not None and last.token == token and time.monotonic() - last.at < RECHECK_SECONDS:
+        return last
+    where = book()
+    known = where.load()
+    if known:
+        signed_in(where, known)
+    else:
+        st.session_state[_SEEN] = Seen(token, False, None, time.monotonic())
+    return st.session_state[_SEEN]
 
 
 def _cookie_path() -> str:
@@ -86,6 +124,7 @@ def _start(where: accounts.Book, account: Account) -> None:
     token, ends = sessions.start(where.url, account)
     seconds = int((ends - dt.datetime.now(dt.UTC).replace(tzinfo=None)).total_seconds())
     st.session_state[TOKEN_KEY] = token
+    st.session_state.pop(_SEEN, None)
     st.session_state[_COOKIE_OUT] = (token, max(seconds, 0))
     st.session_state.pop(_SIGNED_OUT, None)
     if account.township and account.township in township_names():
@@ -96,6 +135,7 @@ def _start(where: accounts.Book, account: Account) -> None:
 
 def sign_out(where: accounts.Book) -> None:
     sessions.end(where.url, st.session_state.pop(TOKEN_KEY, None))
+    st.session_state.pop(_SEEN, None)
     st.session_state[_SIGNED_OUT] = True
     st.session_state[_COOKIE_OUT] = ("", 0)
 
@@ -131,37 +171,35 @@ def view_gate(title: str) -> None:
     """With TOWNSHIP_LOGIN_TO_VIEW on, nothing of a page is drawn before a sign-in."""
     if not config.login_to_view():
         return
-    where = book()
     try:
-        known = where.load()
+        now = seen()
     except TownshipError as exc:
         st.title(title)
         st.error(exc.title)
         st.markdown("\n".join(f"- {p}" for p in exc.problems))
         st.stop()
-    if known and signed_in(where, known):
+    if now.account is not None:
         return
     st.title(title)
-    if not known:
+    if not now.known:
         st.error(
             "本看板设置为登录后才能查看，但还没有任何账号。请管理员在服务器上运行 "
             "`python -m township_data account add 姓名 --role …` 添加账号。"
         )
         st.stop()
     st.info("本看板需要登录后才能查看。请输入姓名和密码。", icon=":material/lock:")
-    login_form(where, known, "view")
+    where = book()
+    login_form(where, where.load(), "view")
     st.stop()
 
 
 def sidebar_status() -> None:
     """Who is signed in, under the sidebar's links, with a way out."""
-    where = book()
     try:
-        known = where.load()
+        account = seen().account
     except TownshipError:
         return
-    account = signed_in(where, known) if known else None
     if account is None:
         return
     st.caption(f"已登录：{account.name}（{account.role_label}·{account.reach(township_names())}）")
-    logout_button(where, "sidebar_logout")
+    logout_button(book(), "sidebar_logout")
