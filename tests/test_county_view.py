@@ -241,3 +241,28 @@ def test_a_single_township_has_no_county_page(app_test, store, catalogue) -> Non
     at.switch_page(PAGE).run()
     assert not at.exception
     assert any("指标目录文件夹中有多个乡镇时才有内容" in i.value for i in at.info)
+
+
+def test_each_figure_is_the_one_the_townships_area_page_shows(
+    data_dir: Path, county_catalogues: Path
+) -> None:
+    """All areas in one pass per township give exactly metrics.period_figures, area by area."""
+    from township_data import metrics
+    from township_data.sample import load_into
+
+    url = config.database_url(data_dir)
+    found_members = members(url)
+    tanwan = found_members[0]
+    load_into(tanwan.store, tanwan.catalogue)
+    for period in (months.Period("2024-12", "2024-12"), months.Period("2024-01", "2024-06")):
+        found = county.figures(found_members, period)
+        checked = 0
+        for area in tanwan.catalogue.areas:
+            values = tanwan.store.current(areas=[area.name], months=period.months)
+            page = metrics.period_figures(values, tanwan.catalogue, area.name, period)
+            for ind in area.key_indicators:
+                expected = page.at[ind.name, "value"]
+                got = figure(found, "潭湾镇", ind.name)
+                assert got == pytest.approx(expected, nan_ok=True), (area.name, ind.name)
+                checked += 1
+        assert checked == 30

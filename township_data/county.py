@@ -89,6 +89,25 @@ def _has(catalogue: Catalogue, column: Column) -> bool:
     )
 
 
+def _township_figures(
+    values: pd.DataFrame, catalogue: Catalogue, period: Period
+) -> dict[tuple[str, str], tuple[float, int]]:
+    """(area, indicator) → (the township's figure, villages reported), every area in one pass
+    (metrics.period_figures does the same for one area; per area it costs eight passes)."""
+    cut = metrics.in_period(values, period.first, period.last)
+    found = metrics.town_figures(metrics.combine_months(cut, catalogue), catalogue)
+    return {
+        (a, i): (float(v), int(n))
+        for a, i, v, n in zip(
+            found["area"],
+            found["indicator"],
+            found["value"],
+            found["villages_reported"],
+            strict=True,
+        )
+    }
+
+
 def figures(members: Sequence[Member], period: Period) -> pd.DataFrame:
     """Each township's figure of every key indicator over the period, one row per pair.
 
@@ -104,19 +123,19 @@ def figures(members: Sequence[Member], period: Period) -> pd.DataFrame:
         values = member.store.current(
             areas=areas, months=period.months, indicators=sorted({c.indicator for c in own})
         )
-        by_area = {a: metrics.period_figures(values, cat, a, period) for a in areas}
+        found = _township_figures(values, cat, period)
         for column in columns:
             applicable = column in own
-            found = by_area[column.area].loc[column.indicator] if applicable else None
+            value, reported = found.get((column.area, column.indicator), (math.nan, 0))
             rows.append(
                 {
                     "township": member.name,
                     "area": column.area,
                     "indicator": column.indicator,
                     "unit": column.unit,
-                    "value": float(found["value"]) if applicable else math.nan,
+                    "value": value if applicable else math.nan,
                     "applicable": applicable,
-                    "villages_reported": int(found["villages_reported"]) if applicable else 0,
+                    "villages_reported": reported if applicable else 0,
                     "villages": len(cat.village_names),
                 }
             )

@@ -2,10 +2,11 @@
 (rendered from township_data/nginx.conf.template), three `streamlit run` processes on one
 PostgreSQL database, and browsers going through nginx over HTTPS.
 
-A browser uploads a monthly workbook and sees its figures; a browser held by another process sees
-them too (one database). Then the first browser's process is stopped: the other browser's session
-goes on undisturbed (its choices are still there on the next page), and the first browser,
-reloaded, is served by a remaining process with the same data.
+A county admin signs in (the county's accounts are in that database), uploads a monthly workbook
+and sees its figures; a browser held by another process sees them too (one database). Then the
+first browser's process is stopped: the other browser's session goes on undisturbed (its choices
+are still there on the next page), and the first browser, reloaded, is served by a remaining
+process with the same data, still signed in.
 
 nginx runs as this test's own process with its configuration, pid file, logs and temporary files
 in a temporary folder (`nginx -p`), on a free port above 1024, stopped by its PID.
@@ -34,8 +35,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.conftest import second_township_catalogue
-from township_data import config
+from township_data import accounts, config, roles
+from township_data.catalogue import load_catalogues
 from township_data.deployment import Site, render_nginx
+from township_data.store import dispose_engines
 
 from .conftest import _FOREIGN_SETTINGS
 from .driver import ARTIFACTS, ROOT, errors_on, settle
@@ -44,6 +47,7 @@ from .sheets import column, rows
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 PROCESSES = 3
+ADMIN, PASSWORD = "县管", "县里的密码-2024"
 WORKBOOK = ROOT / "sample_data" / "2024-12.xlsx"
 AREA, INDICATOR = "安全生产", "检查生产经营单位"
 # One log line per request: the sticky key nginx hashed, and the app process that answered.
@@ -115,6 +119,10 @@ def _start_apps(folder: Path, database: str) -> dict[str, subprocess.Popen]:
     catalogues.mkdir()
     (catalogues / "1_tanwan.toml").write_bytes(config.DEFAULT_CATALOGUE.read_bytes())
     (catalogues / "2_shiqiao.toml").write_text(second_township_catalogue(), encoding="utf-8")
+    found = load_catalogues(catalogues)
+    book = accounts.book(database, found, folder / "data" / config.EDITORS_FILE_NAME)
+    book.save(accounts.make_account(ADMIN, PASSWORD, roles.COUNTY, found))
+    dispose_engines()
     env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_SETTINGS}
     env.update(
         TOWNSHIP_DATABASE_URL=database,
@@ -280,6 +288,13 @@ def test_three_processes_behind_nginx_share_data_and_survive_one_stopping(
         extra.context.close()
     expect(other.get_by_text("还没有任何数据")).to_be_visible()
 
+    uploader.get_by_label("姓名").fill(ADMIN)
+    uploader.get_by_label("密码").fill(PASSWORD)
+    uploader.get_by_role("button", name="登录").click()
+    signed_in = f"已登录：{ADMIN}（县级管理员·全县）"
+    expect(uploader.get_by_test_id("stSidebar").get_by_text(signed_in)).to_be_visible()
+    settle(uploader)
+
     uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(WORKBOOK)
     expect(uploader.get_by_text("校验通过")).to_be_visible(timeout=90_000)
     settle(uploader)
@@ -310,3 +325,7 @@ def test_three_processes_behind_nginx_share_data_and_survive_one_stopping(
     _open(uploader, f"{county.url}/anquan")  # reloaded: served by a process still running
     assert county.backend_of(uploader) != first
     assert _card(uploader) == total
+    # Still signed in: the sign-in is in the county's database, not in the stopped process.
+    expect(uploader.get_by_test_id("stSidebar").get_by_text(signed_in)).to_be_visible()
+    (cookie,) = [c for c in uploader.context.cookies() if c["name"] == config.LOGIN_COOKIE]
+    assert cookie["secure"] and cookie["sameSite"] == "Strict"  # over HTTPS: Secure
