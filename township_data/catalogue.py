@@ -13,10 +13,10 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import config
+from . import config, months
 from .errors import CatalogueError, Problem
 
 TOWN = "全镇"
@@ -37,7 +37,12 @@ _INDICATOR_FIELDS = {
     "max",
     "jump",
     "aliases",
+    "start",
+    "end",
+    "plan",
 }
+# The kinds of 大事记 an office records when the catalogue names none.
+EVENT_KINDS = ("防汛抢险", "防汛演练", "专项整治", "表彰大会", "上级检查", "其他")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
 _TRAILING_GROUP = re.compile(r"\(([^()]|\([^()]*\))*\)$")
 
@@ -46,6 +51,61 @@ def norm(text: object) -> str:
     """Normalise text for matching: NFKC (full-width → half-width), brackets unified, no spaces."""
     folded = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
     return "".join(folded.split())
+
+
+@dataclass(frozen=True)
+class Span:
+    """The months in which an area or indicator is reported: `start` to `end` inclusive
+    ('YYYY-MM'), either open. An area whose work ended (疫情防控) leaves the pages and the
+    report for later periods, while its history stays in the store."""
+
+    start: str | None = None
+    end: str | None = None
+
+    def active_at(self, month: str) -> bool:
+        return (self.start is None or month >= self.start) and (
+            self.end is None or month <= self.end
+        )
+
+    def active_during(self, first: str, last: str) -> bool:
+        """Whether any month of [first, last] is inside the span."""
+        return (self.start is None or last >= self.start) and (
+            self.end is None or first <= self.end
+        )
+
+    def active_throughout(self, first: str, last: str) -> bool:
+        """Whether every month of [first, last] is inside the span (a fair comparison)."""
+        return self.active_at(first) and self.active_at(last)
+
+    def clip(self, month_list: list[str]) -> list[str]:
+        return [m for m in month_list if self.active_at(m)]
+
+    @property
+    def text(self) -> str:
+        """'2023年1月止' / '2024年3月起' / '2022年1月至2023年1月', '' when always active."""
+        if self.start and self.end:
+            return f"{months.label(self.start)}至{months.label(self.end)}"
+        if self.end:
+            return f"{months.label(self.end)}止"
+        return f"{months.label(self.start)}起" if self.start else ""
+
+    @property
+    def rule(self) -> str:
+        """How the span reads in a message: '已于2023年1月停止填报', '自2024年3月起填报'."""
+        if self.start and self.end:
+            return f"只在{self.text}填报"
+        if self.end:
+            return f"已于{months.label(self.end)}停止填报"
+        return f"自{months.label(self.start)}起填报" if self.start else "每月填报"
+
+    def within(self, outer: Span) -> Span:
+        """This span cut to `outer` (an indicator inside its area)."""
+        starts = [s for s in (self.start, outer.start) if s]
+        ends = [e for e in (self.end, outer.end) if e]
+        return Span(max(starts) if starts else None, min(ends) if ends else None)
+
+
+ALWAYS = Span()
 
 
 @dataclass(frozen=True)
@@ -65,6 +125,8 @@ class Indicator:
     max: float | None = None
     jump: float | None = None
     aliases: tuple[str, ...] = ()
+    span: Span = ALWAYS
+    plan: str | None = None
 
     @property
     def label(self) -> str:
@@ -90,6 +152,10 @@ class Area:
     name: str
     icon: str
     indicators: tuple[Indicator, ...]
+    span: Span = ALWAYS
+
+    def indicators_during(self, first: str, last: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.span.active_during(first, last))
 
     @property
     def key_indicators(self) -> tuple[Indicator, ...]:
@@ -134,6 +200,7 @@ class Catalogue:
     villages: tuple[Village, ...]
     jump_ratio: float
     jump_min: float
+    event_kinds: tuple[str, ...] = EVENT_KINDS
     _village_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _column_index: dict[str, dict[str, Indicator]] = field(
         default_factory=dict, repr=False, compare=False
@@ -152,6 +219,22 @@ class Catalogue:
     def village_names(self) -> list[str]:
         return [v.name for v in self.villages]
 
+    def areas_at(self, month: str) -> tuple[Area, ...]:
+        """The areas reported in `month`: an ended area is gone from later months' pages."""
+        return tuple(a for a in self.areas if a.span.active_at(month))
+
+    def areas_during(self, first: str, last: str) -> tuple[Area, ...]:
+        return tuple(a for a in self.areas if a.span.active_during(first, last))
+
+    def ended_areas(self, month: str) -> tuple[Area, ...]:
+        """Areas whose work ended before `month`: their history is still kept and viewable."""
+        return tuple(a for a in self.areas if a.span.end is not None and a.span.end < month)
+
+    def plans(self, area: str) -> list[tuple[Indicator, Indicator]]:
+        """(plan, actual) pairs of an area: 计划发展党员 / 已发展党员 and the like."""
+        found = self.area(area)
+        return [(self.indicator(area, i.plan), i) for i in found.indicators if i.plan]
+
     def area(self, name: str) -> Area:
         for area in self.areas:
             if area.name == name:
@@ -163,6 +246,16 @@ class Catalogue:
         if sheet == self.contest.sheet:
             return self.contest.columns
         return self.area(sheet).indicators
+
+    def sheets_at(self, month: str | None) -> list[str]:
+        """The sheets a workbook of `month` carries (every sheet when no month is named)."""
+        areas = self.areas if month is None else self.areas_at(month)
+        return [*(a.name for a in areas), self.contest.sheet]
+
+    def sheet_indicators_at(self, sheet: str, month: str | None) -> tuple[Indicator, ...]:
+        """A sheet's columns reported in `month` (all of them when no month is named)."""
+        found = self.sheet_indicators(sheet)
+        return found if month is None else tuple(i for i in found if i.span.active_at(month))
 
     def indicator(self, area: str, name: str) -> Indicator:
         for ind in self.sheet_indicators(area):
@@ -229,6 +322,22 @@ def _bounds(kind: str, full_marks: float) -> tuple[float | None, float | None]:
     return 0.0, None
 
 
+def _span(chk: _Checker, where: str, raw: dict) -> Span:
+    """The optional start and end months of an area or indicator, checked."""
+    found: dict[str, str | None] = {"start": None, "end": None}
+    for key in found:
+        if key not in raw:
+            continue
+        try:
+            found[key] = months.parse_month(raw[key])
+        except months.MonthError:
+            chk.add(where, f'{key} 应为月份，如 "2023-01"，现为“{raw[key]}”')
+    start, end = found["start"], found["end"]
+    if start and end and start > end:
+        chk.add(where, f"start（{start}）晚于 end（{end}）")
+    return Span(start, end)
+
+
 def _indicator(
     chk: _Checker, area: str, raw: object, index: int, units: dict[str, str]
 ) -> Indicator | None:
@@ -287,7 +396,39 @@ def _indicator(
         max=float(raw["max"]) if isinstance(raw.get("max"), int | float) else high,
         jump=float(raw["jump"]) if isinstance(raw.get("jump"), int | float) else None,
         aliases=tuple(aliases),
+        span=_span(chk, where, raw),
+        plan=str(raw["plan"]) if raw.get("plan") else None,
     )
+
+
+def _check_plans(chk: _Checker, area: str, indicators: tuple[Indicator, ...]) -> None:
+    """A `plan` names another indicator of the same area, with the same unit."""
+    by_name = {i.name: i for i in indicators}
+    for ind in indicators:
+        if not ind.plan:
+            continue
+        plan = by_name.get(ind.plan)
+        if plan is None or plan is ind:
+            chk.add(
+                f"领域“{area}”的指标“{ind.name}”", f"plan 应为本领域另一个指标，现为“{ind.plan}”"
+            )
+        elif plan.unit != ind.unit:
+            chk.add(
+                f"领域“{area}”的指标“{ind.name}”",
+                f"单位“{ind.unit}”与计划指标“{plan.name}”的单位“{plan.unit}”不同",
+            )
+
+
+def _event_kinds(chk: _Checker, raw: dict) -> tuple[str, ...]:
+    kinds = raw.get("events", {}).get("kinds", list(EVENT_KINDS))
+    if (
+        not isinstance(kinds, list)
+        or not kinds
+        or not all(isinstance(k, str) and k.strip() for k in kinds)
+    ):
+        chk.add("[events]", 'kinds 应为文字列表，如 ["防汛抢险", "表彰大会"]')
+        return EVENT_KINDS
+    return tuple(dict.fromkeys(k.strip() for k in kinds))
 
 
 def _village_index(township: str, villages: tuple[Village, ...], chk: _Checker) -> dict[str, str]:
@@ -367,12 +508,17 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
             _indicator(chk, a_name, r, i, units)
             for i, r in enumerate(a_raw.get("indicators", []), 1)
         ]
-        inds_ok = tuple(i for i in inds if i is not None)
+        span = _span(chk, f"工作领域“{a_name}”", a_raw)
+        inds_ok = tuple(replace(i, span=i.span.within(span)) for i in inds if i is not None)
         if not inds_ok:
             chk.add(f"工作领域“{a_name}”", "没有任何指标")
+        _check_plans(chk, a_name, inds_ok)
         areas.append(
             Area(
-                name=a_name, icon=str(a_raw.get("icon", ":material/bar_chart:")), indicators=inds_ok
+                name=a_name,
+                icon=str(a_raw.get("icon", ":material/bar_chart:")),
+                indicators=inds_ok,
+                span=span,
             )
         )
     c_raw = raw.get("contest", {})
@@ -460,6 +606,7 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
         villages=v_tuple,
         jump_ratio=float(warnings.get("jump_ratio", 3.0)),
         jump_min=float(warnings.get("jump_min", 10)),
+        event_kinds=_event_kinds(chk, raw),
         _village_index=_village_index(str(township["name"]), v_tuple, chk),
         _column_index=column_index,
     )

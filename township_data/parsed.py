@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .packing import SheetRow
+
+if TYPE_CHECKING:
+    from .events import Event
 
 COLUMNS = ["area", "indicator", "village", "month", "value", "file", "sheet", "cell"]
 
@@ -38,6 +42,7 @@ class ParsedWorkbook:
     slices: list[tuple[str, str]]
     ignored_sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     _values: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property

@@ -280,7 +280,7 @@ def sample_workbooks(catalogue: Catalogue, seed: int = config.SAMPLE_SEED) -> di
     ):
         book = template_book(catalogue, month)
         book.properties.creator = catalogue.township_name
-        for area in catalogue.area_names:
+        for area in (a.name for a in catalogue.areas_at(month)):
             values = gen.month_values(month, area)
             _fill(book[area], values, gen, skip_village=_absent(catalogue, index, area))
         contest = gen.contest(month)

@@ -20,14 +20,7 @@ from township_data.catalogue import Catalogue
 if TYPE_CHECKING:
     from .shell import Context
 
-PERIOD_KIND_KEY = "period_kind"
-PERIOD_KEYS = {
-    "month": "period_month",
-    "quarter": "period_quarter",
-    "half": "period_half",
-    "year": "period_year",
-    "range": "period_range",
-}
+PERIOD_PREFIX = "period"
 VILLAGE_KEY = "village_filter"
 _KEEP = "keep_"
 _PERIOD_LABELS = {
@@ -35,6 +28,7 @@ _PERIOD_LABELS = {
     "quarter": "季度",
     "half": "半年",
     "year": "年度",
+    "ytd": "截至",
     "range": "月份范围",
 }
 
@@ -80,25 +74,27 @@ class View:
         return "、".join(self.villages) if self.villages else "全镇"
 
 
-def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]:
-    """Month / quarter / half-year / year / custom range, remembered across pages.
+def period_chooser(
+    month_list: list[str],
+    kinds: tuple[str, ...] = months.BROWSE_KINDS,
+    prefix: str = PERIOD_PREFIX,
+    label: str = "统计周期",
+) -> tuple[months.Period, months.Period]:
+    """A period of `kinds` (months.PERIOD_KINDS) over the loaded months, remembered across
+    pages under `prefix` (the area pages share one choice, the report keeps its own).
 
     Returns the chosen period and the same period cut to the months holding data.
     """
     first, last = month_list[0], month_list[-1]
-    kinds = list(months.PERIOD_KINDS)
+    kind_key = f"{prefix}_kind"
     kind_col, value_col = st.columns([3, 2], vertical_alignment="bottom")
     with kind_col:
-        seed(PERIOD_KIND_KEY, lambda v: v in kinds, "month")
+        seed(kind_key, lambda v: v in kinds, kinds[0])
         kind = st.segmented_control(
-            "统计周期",
-            kinds,
-            format_func=months.PERIOD_KINDS.get,
-            key=PERIOD_KIND_KEY,
-            required=True,
+            label, list(kinds), format_func=months.PERIOD_KINDS.get, key=kind_key, required=True
         )
-        keep(PERIOD_KIND_KEY)
-    key = PERIOD_KEYS[kind]
+        keep(kind_key)
+    key = f"{prefix}_{kind}"
     with value_col:
         if kind == "range":
             seed(

@@ -23,7 +23,7 @@ after the rows just committed (tests/test_store.py races two OS processes to che
 schema itself is created and upgraded by Alembic (schema.py).
 
 The package's modules: engine (connections), tables (the schema), records (what reads and writes
-return), base (the lock and shared queries), reads, writes.
+return), base (the lock and shared queries), reads, writes, events (大事记).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from .records import (
 )
 from .tables import (
     current_slices,
+    events,
     metadata,
     monthly_totals,
     recorded_slices,
@@ -68,6 +69,7 @@ __all__ = [
     "create_engine",
     "current_slices",
     "dispose_engines",
+    "events",
     "get_engine",
     "metadata",
     "monthly_totals",

@@ -39,6 +39,7 @@ class ChangeResult:
     removed: int = 0
     unchanged: int = 0
     revision: int | None = None
+    events_added: int = 0
 
 
 class NoChange(Exception):

@@ -10,12 +10,12 @@ from .. import packing
 from ..errors import Problem, StoreError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
-from .base import StoreBase
+from .events import StoreEvents
 from .records import ChangeResult, NoChange, insert_many, now, summarise_slices, summary_areas
 from .tables import current_slices, recorded_slices, report_texts, version_slices, versions
 
 
-class StoreWrites(StoreBase):
+class StoreWrites(StoreEvents):
     """Every write of one township's data."""
 
     def save_report_text(self, first: str, last: str, part: str, body: str, user: str) -> None:
@@ -65,11 +65,33 @@ class StoreWrites(StoreBase):
             with self._write() as conn:
                 revision = self._lock(conn, expected_revision)
                 with gc_paused():
-                    result = self._import(conn, parsed, user)
+                    result = self._import_with_events(conn, parsed, user)
                 result.revision = revision
                 return result
         except NoChange as stop:
             return stop.result
+
+    def _import_with_events(
+        self, conn: Connection, parsed: ParsedWorkbook, user: str
+    ) -> ChangeResult:
+        """The import, and the events of the workbook's 大事记 sheet in the same transaction:
+        new events alone are a change worth keeping even when the values are unchanged."""
+        try:
+            result = self._import(conn, parsed, user)
+        except NoChange as stop:
+            added = self._insert_events(conn, parsed.events, user, parsed.file_name, None)
+            if not added:
+                raise
+            result = stop.result
+            result.changed = True
+            result.message = f"“{parsed.file_name}”的数据与当前数据相同；新增大事记 {added} 条"
+            result.events_added = added
+            return result
+        added = self._insert_events(conn, parsed.events, user, parsed.file_name, result.version_id)
+        if added:
+            result.events_added = added
+            result.message += f"；新增大事记 {added} 条"
+        return result
 
     def _import(self, conn: Connection, parsed: ParsedWorkbook, user: str) -> ChangeResult:
         current_map = self._current_slice_map(conn)

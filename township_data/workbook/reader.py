@@ -19,7 +19,9 @@ from ..errors import Problem, WorkbookError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
 from .archive import check_archive, sniff
+from .events import events_of_book, events_only, is_events_sheet
 from .sheet import SheetReader
+from .spans import span_problems
 
 TITLE = "导入失败"
 
@@ -110,8 +112,12 @@ def _read_workbook(
     seen_areas: dict[str, str] = {}
     # Each sheet: its area to read, or the problem it is (a second sheet of one area).
     plan: list[tuple[str, str | Problem]] = []
+    event_sheets: list[str] = []
     for sheet_name in book.sheet_names:
         area = known.get(norm(sheet_name))
+        if area is None and is_events_sheet(sheet_name):
+            event_sheets.append(sheet_name)
+            continue
         if area is None:
             near = [s for s in catalogue.sheet_names if s in sheet_name]
             ignored.append(
@@ -140,6 +146,11 @@ def _read_workbook(
             sheets.append(sheet)
     finally:
         cells.close()  # ends the parser thread
+    events, event_problems = events_of_book(book, event_sheets, file_name, catalogue)
+    problems += event_problems
+    problems += span_problems([r for s in sheets for r in s.rows], file_name, catalogue)
+    if not seen_areas and events and not problems:
+        problems.append(events_only(file_name))
     if not seen_areas and not problems:
         problems.append(
             Problem(
@@ -171,4 +182,5 @@ def _read_workbook(
         slices=slices,
         ignored_sheets=ignored,
         notes=notes,
+        events=events,
     )

@@ -12,6 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import months
 from ..catalogue import TOWN, Catalogue, Indicator
+from .events import add_events_sheet
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _BLOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
@@ -60,6 +61,11 @@ def _rules_text(catalogue: Catalogue) -> list[tuple[str, str]]:
             f"“{contest.sheet}”表填写各村当月得分：{items}，满分 {contest.full_marks:g} 分；总分可不填，自动相加。",
         ),
         (
+            "大事记",
+            "“大事记”表可记录本月的重要事件（防汛抢险、表彰大会等），每行一件：日期、领域、"
+            "村（社区）（全镇可留空）、类别、一句话的事件内容；不需要时留空。",
+        ),
+        (
             "出错",
             "上传时会一次列出所有问题（工作表和单元格位置），全部改正后才会导入，不会导入一半。",
         ),
@@ -99,9 +105,9 @@ def template_book(catalogue: Catalogue, month: str | None = None) -> Workbook:
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 100
     row_names = [*catalogue.village_names, TOWN]
-    for sheet in catalogue.sheet_names:
+    for sheet in catalogue.sheets_at(month):
         ws = wb.create_sheet(sheet)
-        indicators = catalogue.sheet_indicators(sheet)
+        indicators = catalogue.sheet_indicators_at(sheet, month)
         contest = sheet == catalogue.contest.sheet
         names = catalogue.village_names if contest else row_names
         period = months.label(month) if month else "____年__月"
@@ -134,6 +140,7 @@ def template_book(catalogue: Catalogue, month: str | None = None) -> Workbook:
         last_row = 3 + len(names)
         _add_validations(ws, indicators, last_row)
         ws.freeze_panes = "C4"
+    add_events_sheet(wb, catalogue, month)
     return wb
 
 
