@@ -33,6 +33,7 @@ with shell.guard():
     )
     overview.attention(context, summary, month_list)
     overview.contest_card(context)
+    overview.events_card(context, summary, month_list)
     overview.area_cards(context, summary, month_list)
 
     st.subheader("数据报送情况")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from township_data import changes, charts, downloads, metrics, months
 from township_data.errors import StoreError
+from views import area as area_view
 from views import changes as changes_view
 from views import editors, loaders, shell
 
@@ -28,6 +29,7 @@ with shell.guard():
     if history.empty:
         st.warning("还没有任何导入记录。请在“数据上传”页上传月报工作簿。")
         st.stop()
+    area_view.ended_areas(context, loaders.loaded_months(context)[-1])
     status_tab, history_tab, version_tab = st.tabs(["报送情况", "导入记录", "版本内容与恢复"])
 
     with status_tab:

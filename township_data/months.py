@@ -83,6 +83,11 @@ def shift(month: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def this_month(today: dt.date | None = None) -> str:
+    now = today or dt.date.today()
+    return f"{now.year:04d}-{now.month:02d}"
+
+
 def recent(count: int, today: dt.date | None = None) -> list[str]:
     """This month and the `count - 1` before it, newest first (the choices of a month picker)."""
     now = today or dt.date.today()

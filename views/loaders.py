@@ -325,3 +325,16 @@ def restore_preview(context: Context, version_id: int) -> changes.Preview:
     """What restoring a version would change, computed once per store revision and version
     (a back-fill version compares tens of thousands of values)."""
     return _restore_preview(context.store, context.catalogue, context.cache_key, version_id)
+
+
+# ------------------------------------------------------------------ 大事记
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _events(_store: Store, key: tuple) -> pd.DataFrame:
+    return _store.events()
+
+
+def events(context: Context) -> pd.DataFrame:
+    """Every 大事记 of the township, oldest first, once per store revision."""
+    return _events(context.store, context.cache_key)

@@ -52,7 +52,8 @@ CONTEST = Page(
 UPLOAD = Page("pages/10_shangchuan.py", "数据上传", ":material/upload_file:", DATA_GROUP)
 MANAGE = Page("pages/11_guanli.py", "数据管理", ":material/manage_history:", DATA_GROUP)
 REPORT = Page("pages/12_zongjie.py", "工作总结", ":material/description:", DATA_GROUP)
-OTHERS = (UPLOAD, MANAGE, REPORT)
+EVENTS = Page("pages/13_dashiji.py", "大事记", ":material/event_note:", DATA_GROUP)
+OTHERS = (UPLOAD, MANAGE, EVENTS, REPORT)
 PAGES = (HOME, *AREAS, CONTEST, *OTHERS)
 AREA_PAGES = {page.area: page.path for page in AREAS if page.area}
 

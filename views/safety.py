@@ -89,6 +89,7 @@ def safety_section(context: shell.Context, view: widgets.View, data: pagedata.Ar
                 units(catalogue, area, inspection),
                 "各类检查逐月数量",
                 subtitle=subtitle,
+                events=data.event_marks,
             ),
         )
 
@@ -206,6 +207,7 @@ def safety_section(context: shell.Context, view: widgets.View, data: pagedata.Ar
                 "每月培训演练和警示教育次数",
                 kind="bar",
                 subtitle=subtitle,
+                events=data.event_marks,
             ),
         )
 

@@ -126,7 +126,9 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None) -> None:
             return
         _link(registry.HOME)
         st.caption(registry.AREA_GROUP)
-        for area in catalogue.areas:
+        # An area whose work ended before the latest data (疫情防控) leaves the sidebar; its
+        # page and history stay reachable from 数据管理.
+        for area in catalogue.areas_at(latest or months.this_month()):
             page = registry.area_page(area.name)
             if page and page.exists:
                 _link(page, area.icon)

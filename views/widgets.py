@@ -134,11 +134,11 @@ def village_filter(catalogue: Catalogue) -> list[str]:
     return [n for n in names if n in chosen]
 
 
-def choose_view(context: Context, month_list: list[str]) -> View:
+def choose_view(context: Context, month_list: list[str], prefix: str = PERIOD_PREFIX) -> View:
     """The period chooser and the village filter in one row (stacked on a phone)."""
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     with left:
-        chosen, period = period_chooser(month_list)
+        chosen, period = period_chooser(month_list, prefix=prefix)
     with right:
         villages = village_filter(context.catalogue)
     return View(period, chosen, tuple(villages), tuple(month_list))
