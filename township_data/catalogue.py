@@ -584,6 +584,7 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
         n = c_raw.get(key, 3)
         if not isinstance(n, int) or isinstance(n, bool) or not 0 < n <= max(len(villages), 1):
             chk.add("[contest]", f"{key} 应为 1 到村（社区）数之间的整数，现为“{n}”")
+    event_kinds = _event_kinds(chk, raw)
     chk.raise_if_any()
     v_tuple = tuple(villages)
     column_index = {a.name: _column_index(a.name, a.indicators, chk) for a in areas}
@@ -606,7 +607,7 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
         villages=v_tuple,
         jump_ratio=float(warnings.get("jump_ratio", 3.0)),
         jump_min=float(warnings.get("jump_min", 10)),
-        event_kinds=_event_kinds(chk, raw),
+        event_kinds=event_kinds,
         _village_index=_village_index(str(township["name"]), v_tuple, chk),
         _column_index=column_index,
     )

@@ -381,8 +381,11 @@ def load_into(store, catalogue: Catalogue, user: str = config.SAMPLE_USER) -> in
 
     Used on first start with an empty store; returns how many versions were stored. The shipped
     files fit the shipped catalogue only: another township's catalogue (its own villages, in a
-    county's catalogue folder) gets workbooks generated from it.
+    county's catalogue folder) gets workbooks generated from it. A file imported before is not
+    imported again (June's first version would otherwise replace its correction once more).
     """
+    import hashlib
+
     from .catalogue import load_catalogue
     from .workbook import read_workbook
 
@@ -392,7 +395,11 @@ def load_into(store, catalogue: Catalogue, user: str = config.SAMPLE_USER) -> in
     if not files:
         files = sample_workbooks(catalogue)
     stored = 0
+    history = store.history()
+    known = set(history["sha256"]) if len(history) else set()
     for name, data in files.items():
+        if hashlib.sha256(data).hexdigest() in known:
+            continue
         result = store.import_workbook(read_workbook(data, name, catalogue), user)
         stored += int(result.changed)
     return stored

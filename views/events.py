@@ -46,7 +46,13 @@ def event_table(context: shell.Context) -> None:
     if areas:
         found = found[found["area"].isin(areas)]
     shown = events.table(found)
-    st.dataframe(shown, hide_index=True, width="stretch", key="ev_table")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=min(600, 35 * (len(shown) + 1) + 3),
+        key="ev_table",
+    )
     name = f"{context.catalogue.township_name}大事记"
     st.download_button(
         "下载大事记（.xlsx）",

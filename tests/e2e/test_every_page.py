@@ -53,14 +53,23 @@ def _manage_page(page: Page) -> None:
 def _report_page(page: Page) -> None:
     """A written report: its title and first heading, and the Word download."""
     text = page.get_by_test_id("stMainBlockContainer").inner_text()
-    assert re.search(rf"{CATALOGUE.township_name}\d{{4}}年上半年工作总结", text)
+    assert re.search(rf"{CATALOGUE.township_name}\d{{4}}年[上下]半年工作总结", text)
     assert "一、工作开展情况" in text
     assert page.get_by_role("button", name="下载 Word 文档（.docx）").is_visible()
+
+
+def _events_page(page: Page) -> None:
+    """The township's events in a table (the sample's 16), newest year first to filter."""
+    rows = table_rows(page.get_by_test_id("stDataFrame").first)
+    assert rows[0][:5] == ["日期", "领域", "村（社区）", "类别", "事件"]
+    assert len(rows) == 1 + 16
+    assert any(r[3] == "防汛抢险" for r in rows[1:])
 
 
 INSTEAD_OF_A_CHART: dict[str, Callable[[Page], None]] = {
     "数据上传": _upload_page,
     "数据管理": _manage_page,
+    "大事记": _events_page,
     "工作总结": _report_page,
 }
 
