@@ -98,6 +98,7 @@ def test_period_options_newest_first_with_labels() -> None:
     assert months.period_options("ytd", "2023-11", "2024-01") == ["2024-01", "2023-12", "2023-11"]
     assert months.option_label("ytd", "2024-08") == "2024年1月至8月"
     assert set(months.BROWSE_KINDS) | set(months.REPORT_KINDS) == set(months.PERIOD_KINDS)
+    assert months.period_of("range", "2024-03:2024-03").label == "2024年3月"  # a report of a month
 
 
 def test_year_to_date_and_trend_window() -> None:

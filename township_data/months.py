@@ -145,9 +145,9 @@ PERIOD_KINDS: dict[str, str] = {
     "range": "自定义",
 }
 # The kinds each chooser offers: the area pages browse, the 工作总结 reports (half-year first,
-# as the office writes it; 年初以来 up to a chosen month).
+# as the office writes it; 年初以来 up to a chosen month; one month is a 自定义 range of one).
 BROWSE_KINDS = ("month", "quarter", "half", "year", "range")
-REPORT_KINDS = ("half", "quarter", "year", "ytd", "month", "range")
+REPORT_KINDS = ("half", "quarter", "year", "ytd", "range")
 _HALF_NAMES = {1: "上半年", 2: "下半年"}
 
 

@@ -29,7 +29,7 @@ _PERIOD_LABELS = {
     "half": "半年",
     "year": "年度",
     "ytd": "截至",
-    "range": "月份范围",
+    "range": "月份",
 }
 
 
@@ -97,15 +97,7 @@ def period_chooser(
     key = f"{prefix}_{kind}"
     with value_col:
         if kind == "range":
-            seed(
-                key,
-                lambda v: len(v) == 2 and all(m in month_list for m in v),
-                (max(first, months.year_to_date(last).first), last),
-            )
-            start, end = st.select_slider(
-                _PERIOD_LABELS[kind], options=month_list, format_func=months.label, key=key
-            )
-            chosen = months.Period(start, end)
+            chosen = _range_chooser(month_list, key)
         else:
             options = months.period_options(kind, first, last)
             seed(key, lambda v: v in options, options[0])
@@ -116,8 +108,24 @@ def period_chooser(
                 key=key,
             )
             chosen = months.period_of(kind, token)
-        keep(key)
+            keep(key)
     return chosen, chosen.clip(first, last) or chosen
+
+
+def _range_chooser(month_list: list[str], key: str) -> months.Period:
+    """A span of loaded months from two month boxes (a range slider's moved value does not
+    reach the remembered choice: the slider sprang back to where it was)."""
+    first, last = month_list[0], month_list[-1]
+    starts, ends = st.columns(2)
+    seed(f"{key}_from", lambda v: v in month_list, max(first, months.year_to_date(last).first))
+    with starts:
+        start = st.selectbox("起始月份", month_list, format_func=months.label, key=f"{key}_from")
+    keep(f"{key}_from")
+    seed(f"{key}_to", lambda v: v in month_list, last)
+    with ends:
+        end = st.selectbox("结束月份", month_list, format_func=months.label, key=f"{key}_to")
+    keep(f"{key}_to")
+    return months.Period(start, end)
 
 
 def village_filter(catalogue: Catalogue) -> list[str]:
