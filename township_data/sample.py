@@ -261,7 +261,7 @@ class _Generator:
             row = {}
             quality = self.quality[village]
             if village == LAGGARD:
-                quality = -1.6 if month < TURNS else 0.6
+                quality = -1.6 if month < TURNS else 1.0
             for item in self.cat.contest.items:
                 top = item.max or 0
                 level = 0.82 + 0.07 * quality + self.rng.normal(0, 0.05)
@@ -335,8 +335,10 @@ def _fill(ws, values, gen: _Generator, skip_village: str | None) -> None:
         for name, value in values[village].items():
             ind = gen.cat.indicator(ws.title, name)
             # now and then a cell is left 未报; a part (已调解处理) goes with its whole
-            whole = PARTS.get(name, ("",))[0]
-            if whole in blank or (village != TOWN and gen.rng.random() < 0.012):
+            if name in PARTS:
+                if PARTS[name][0] in blank:
+                    blank.add(name)
+            elif village != TOWN and gen.rng.random() < 0.012:
                 blank.add(name)
             if value is None or name in blank:
                 continue
