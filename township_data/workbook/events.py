@@ -142,9 +142,14 @@ def read_events(data: bytes, file_name: str, catalogue: Catalogue) -> list[Event
 
 
 def events_of_book(
-    book: python_calamine.CalamineWorkbook, names: list[str], file_name: str, catalogue: Catalogue
+    book: python_calamine.CalamineWorkbook,
+    names: list[str],
+    file_name: str,
+    catalogue: Catalogue,
+    has_data: bool,
 ) -> tuple[list[Event], list[Problem]]:
-    """The events of the reader's workbook (its 大事记 sheets), with their problems."""
+    """The events of the reader's workbook (its 大事记 sheets), with their problems; events
+    without any month's data are the 大事记 page's to import."""
     events: list[Event] = []
     problems: list[Problem] = []
     for name in names:
@@ -156,6 +161,8 @@ def events_of_book(
         found, wrong = events_from_rows(rows, name, file_name, catalogue)
         events += found
         problems += wrong
+    if events and not has_data and not problems:
+        problems.append(events_only(file_name))
     return events, problems
 
 

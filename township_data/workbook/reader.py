@@ -19,7 +19,7 @@ from ..errors import Problem, WorkbookError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
 from .archive import check_archive, sniff
-from .events import events_of_book, events_only, is_events_sheet
+from .events import events_of_book, is_events_sheet
 from .sheet import SheetReader
 from .spans import span_problems
 
@@ -112,11 +112,10 @@ def _read_workbook(
     seen_areas: dict[str, str] = {}
     # Each sheet: its area to read, or the problem it is (a second sheet of one area).
     plan: list[tuple[str, str | Problem]] = []
-    event_sheets: list[str] = []
+    event_sheets = [name for name in book.sheet_names if is_events_sheet(name)]
     for sheet_name in book.sheet_names:
         area = known.get(norm(sheet_name))
-        if area is None and is_events_sheet(sheet_name):
-            event_sheets.append(sheet_name)
+        if area is None and sheet_name in event_sheets:
             continue
         if area is None:
             near = [s for s in catalogue.sheet_names if s in sheet_name]
@@ -146,11 +145,8 @@ def _read_workbook(
             sheets.append(sheet)
     finally:
         cells.close()  # ends the parser thread
-    events, event_problems = events_of_book(book, event_sheets, file_name, catalogue)
-    problems += event_problems
-    problems += span_problems([r for s in sheets for r in s.rows], file_name, catalogue)
-    if not seen_areas and events and not problems:
-        problems.append(events_only(file_name))
+    events, late = events_of_book(book, event_sheets, file_name, catalogue, bool(seen_areas))
+    problems += late + span_problems([r for s in sheets for r in s.rows], file_name, catalogue)
     if not seen_areas and not problems:
         problems.append(
             Problem(
