@@ -48,6 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import collection  # noqa: E402  (bench/collection.py, beside this script)
+
 RESULTS = ROOT / "bench" / "results"
 USER = "基准测试"
 EMPTY_PAGE = 'import streamlit as st; st.write("空白页")\n'
@@ -656,6 +658,11 @@ def main(argv: list[str] | None = None) -> int:
             "target": False,
             "file": files["month"].name,
         }
+        if scale is TOWNSHIP:
+            say("village-by-village collection …")
+            results["collection"] = collection.measure(
+                files["month"], catalogue, scratch, folder / "store", reads
+            )
         shutil.rmtree(scratch, ignore_errors=True)
         say("page views …")
         results["pages"][scale.name] = run_child("pages", folder, args.repeat)
@@ -665,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
         results["sharing"][scale.name] = run_child("sharing", folder, args.repeat)
     results["total_seconds"] = time.perf_counter() - started
     table = report_table(results)
+    if "collection" in results:
+        table += "\n" + "\n".join(collection.report_lines(results["collection"]))
     print()
     print(table)
     print(f"\ntotal {results['total_seconds']:.0f} s; work folder {work}")

@@ -1,27 +1,11 @@
 """数据管理: who has reported, every import, the values of any version, restore with a preview."""
 
-import functools
-
 import streamlit as st
 
-from township_data import changes, charts, downloads, metrics, months
-from township_data.errors import StoreError
 from views import area as area_view
-from views import changes as changes_view
-from views import editors, loaders, shell
+from views import loaders, manage, shell
 
 context = shell.setup(__file__)
-catalogue = context.catalogue
-
-STATUS_CSS = {
-    metrics.REPORTED: f"background-color: {charts.STATUS_COLOURS[metrics.REPORTED]}; color: white",
-    metrics.PARTIAL: f"background-color: {charts.STATUS_COLOURS[metrics.PARTIAL]}",
-    metrics.NOT_REPORTED: (
-        f"background-color: {charts.STATUS_COLOURS[metrics.NOT_REPORTED]}; "
-        "color: #B22222; font-weight: bold"
-    ),
-    metrics.NOT_APPLICABLE: "color: #999999",
-}
 
 with shell.guard():
     st.title("数据管理")
@@ -31,167 +15,9 @@ with shell.guard():
         st.stop()
     area_view.ended_areas(context, loaders.loaded_months(context)[-1])
     status_tab, history_tab, version_tab = st.tabs(["报送情况", "导入记录", "版本内容与恢复"])
-
     with status_tab:
-        month_list = loaders.loaded_months(context)
-        month = st.columns([1, 2])[0].selectbox(
-            "月份",
-            list(reversed(month_list)),
-            format_func=months.label,
-            key="manage_status_month",
-        )
-        matrix = loaders.village_status(context, month)
-        counts = metrics.status_counts(matrix)
-        cols = st.columns(3)
-        cols[0].metric("已报（村×领域）", f"{counts[metrics.REPORTED]} 项")
-        cols[1].metric("部分填报", f"{counts[metrics.PARTIAL]} 项")
-        cols[2].metric("未报", f"{counts[metrics.NOT_REPORTED]} 项")
-        st.dataframe(
-            matrix.style.map(lambda v: STATUS_CSS.get(v, "")),
-            width="stretch",
-            height=38 + 35 * len(matrix),
-            key="manage_status_table",
-        )
-        st.caption(
-            "已报：该行应填的指标都有数据；部分：只填了一部分；未报：没有任何数据；"
-            "—：该行不需填报此领域（如只按村填报的领域的全镇行）。"
-        )
-        missing = metrics.missing_by_village(matrix)
-        if missing:
-            st.markdown(f"**{months.label(month)}有未报领域的村（社区）**")
-            st.markdown("\n".join(f"- {village}：{'、'.join(areas)}" for village, areas in missing))
-        st.download_button(
-            "下载报送情况（.xlsx）",
-            data=functools.partial(
-                downloads.to_xlsx,
-                matrix.reset_index(),
-                f"{catalogue.township_name}{months.label(month)}各村（社区）数据报送情况",
-                sheet_name="报送情况",
-            ),
-            file_name=f"{catalogue.township_name}{months.label(month)}报送情况.xlsx",
-            on_click="ignore",
-            key="manage_status_download",
-        )
-
+        manage.status_tab(context)
     with history_tab:
-        table = changes.history_table(history)
-        st.caption(f"共 {len(table)} 次导入或恢复，最新的在最上面。时间为北京时间。")
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            key="manage_history_table",
-            column_config={
-                "领域和月份": st.column_config.TextColumn(width="medium"),
-                "SHA-256": st.column_config.TextColumn(width="medium"),
-            },
-        )
-        st.download_button(
-            "下载导入记录（.xlsx）",
-            data=functools.partial(
-                downloads.to_xlsx, table, f"{catalogue.township_name}数据导入记录", "导入记录"
-            ),
-            file_name=f"{catalogue.township_name}数据导入记录.xlsx",
-            on_click="ignore",
-            key="manage_history_download",
-        )
-
+        manage.history_tab(context, history)
     with version_tab:
-        labels = {int(row["id"]): changes.version_label(row) for _, row in history.iterrows()}
-        version_id = st.selectbox(
-            "选择版本", list(labels), format_func=labels.get, key="manage_version"
-        )
-        record = history[history["id"] == version_id].iloc[0]
-        st.markdown(
-            f"**{changes.action_label(record['action'], record['restored_from'])}** · "
-            f"{changes.local_time(record['created_at'])}（北京时间） · 操作人：{record['created_by']}  \n"
-            f"文件：{record['file_name']}  \n"
-            f"SHA-256：`{record['sha256'] or '—'}`  \n"
-            f"内容：{record['summary']}"
-        )
-        slices = sorted(
-            loaders.version_slices(context, version_id),
-            key=lambda s: (catalogue.sheet_names.index(s[0]), s[1]),
-        )
-        chosen = st.selectbox(
-            "查看该版本的工作表",
-            slices,
-            format_func=lambda s: f"{s[0]} · {months.label(s[1])}",
-            key="manage_version_slice",
-        )
-        st.dataframe(
-            changes.version_table(
-                loaders.version_values(context, version_id, *chosen), catalogue, *chosen
-            ),
-            hide_index=True,
-            width="stretch",
-            key="manage_version_values",
-        )
-        st.download_button(
-            "下载该版本全部数值（.xlsx）",
-            # Read and built only when clicked: a back-fill version holds tens of thousands of
-            # values, which the page itself shows one sheet at a time.
-            data=lambda: downloads.to_xlsx(
-                changes.version_download_table(context.store.version_values(version_id), catalogue),
-                f"版本 {version_id} 的数值（{record['file_name']}）",
-                sheet_name=f"版本{version_id}",
-            ),
-            file_name=f"版本{version_id}数值.xlsx",
-            on_click="ignore",
-            key="manage_version_download",
-        )
-
-        st.subheader("恢复此版本")
-        done = st.session_state.pop("restore_done", None)
-        if done:
-            (st.error if done["error"] else st.success)(done["message"])
-        pending = st.session_state.get("restore_preview")
-        confirmed = st.session_state.pop("restore_confirmed", None) == version_id
-        if confirmed and pending and pending[0] == version_id:
-            if pending[1].revision != context.revision:
-                st.warning(
-                    "预览之后数据已被他人更新，本次没有恢复。下面是按最新数据重新计算的预览，"
-                    "请核对后再确认。",
-                    icon=":material/sync_problem:",
-                )
-            else:
-                try:
-                    result = context.store.restore(
-                        version_id,
-                        editors.editor_for_change(),
-                        expected_revision=pending[1].revision,
-                    )
-                    st.session_state["restore_done"] = {"message": result.message, "error": False}
-                except StoreError as exc:
-                    st.session_state["restore_done"] = {
-                        "message": "；".join(str(p) for p in exc.problems),
-                        "error": True,
-                    }
-                st.session_state.pop("restore_preview", None)
-                st.rerun()
-        if pending is None or pending[0] != version_id or pending[1].revision != context.revision:
-            pending = (version_id, loaders.restore_preview(context, version_id))
-            st.session_state["restore_preview"] = pending
-        preview = pending[1]
-        if not preview.changes_anything:
-            st.info("该版本的数值与当前数据完全相同，无需恢复。", icon=":material/info:")
-            st.stop()
-        st.caption(
-            "恢复会把该版本的数值重新设为当前数据（记为一个新版本）；当前数据不会删除，"
-            "随时可以再恢复回来。恢复后将发生以下变化："
-        )
-        user = editors.editor_gate(context, "restore")
-        if user is None:
-            st.stop()
-        changes_view.show_preview(preview, catalogue, "restore")
-        st.button(
-            f"确认恢复版本 {version_id}",
-            type="primary",
-            icon=":material/restore:",
-            key="restore_confirm",
-            on_click=st.session_state.__setitem__,
-            args=("restore_confirmed", version_id),
-        )
-        st.caption(
-            f"预览基于第 {preview.revision} 次更新后的数据；确认时如数据已变化，会重新预览。"
-        )
+        manage.version_tab(context, history)

@@ -295,7 +295,7 @@ def test_area_downloads_round_trip(store, catalogue, make_workbook) -> None:
     back = downloads.read_back_xlsx(downloads.to_xlsx(files, "潭湾镇2024年3月安全生产工作数据"))
     back = back.set_index("村（社区）")
     assert back.loc["酉庄村", "检查生产经营单位（家次）"] == 3
-    assert back.loc["全镇", "检查生产经营单位（家次）"] == 8
+    assert back.loc["全镇合计", "检查生产经营单位（家次）"] == 8  # a total, as files say it
     assert pd.isna(back.loc["杉林村", "检查生产经营单位（家次）"])  # 未报
     assert back.loc["酉庄村", "专项隐患排查整治（次）"] == "—"
     assert back.loc["镇本级", "专项隐患排查整治（次）"] == 6
@@ -304,7 +304,7 @@ def test_area_downloads_round_trip(store, catalogue, make_workbook) -> None:
     csv = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig").set_index("村（社区）")
     assert csv.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
     assert csv.loc["酉庄村", "专项隐患排查整治（次）"] == "—"
-    assert csv.loc["全镇", "检查生产经营单位（家次）"] == "8"
+    assert csv.loc["全镇合计", "检查生产经营单位（家次）"] == "8"
     shown = metrics.display_table(table, catalogue, "安全生产").set_index("村（社区）")
     assert shown.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
     assert shown.loc["酉庄村", "专项隐患排查整治（次）"] == "—"

@@ -73,24 +73,79 @@ def test_preview_counts_new_replaced_removed_and_warns(
     ]
 
 
-def test_several_files_preview_the_final_state_the_last_file_wins(
+def test_a_villages_own_file_changes_that_village_only(store, stored, make_workbook, catalogue):
+    """The natural workflow: after the month is in, one village's file (the template with only
+    its row) changes that village; the others keep their values, and the preview says so."""
+    data = make_workbook(safety([["蛇形村", "2024-03", 15, None]]))
+    parsed = [read_workbook(data, "蛇形村.xlsx", catalogue)]
+    preview = changes.preview_import(store, parsed, catalogue)
+    assert preview.counts == {"新增": 0, "修改": 1, "改为未报": 1, "不变": 0}
+    assert [(f.villages, f.repeated) for f in preview.files] == [(("蛇形村",), ("蛇形村",))]
+    assert preview.untouched == 1  # 酉庄村 keeps its figures
+    outcome = changes.import_all(store, parsed, "乙", preview.revision)
+    assert outcome.error is None and [r.version_id for r in outcome.stored] == [2]
+    march = store.current(months=["2024-03"]).set_index(["village", "indicator"])["value"]
+    assert march.to_dict() == {
+        ("酉庄村", "检查生产经营单位"): 10.0,
+        ("酉庄村", "排查安全隐患"): 3.0,
+        ("蛇形村", "检查生产经营单位"): 15.0,  # its empty 排查安全隐患 cell: now 未报
+    }
+
+
+def test_several_village_files_in_one_upload_are_one_preview_and_one_transaction(
     store, stored, make_workbook, catalogue
 ) -> None:
     one = read_workbook(make_workbook(safety([["酉庄村", "2024-03", 20, 3]])), "一.xlsx", catalogue)
-    two = read_workbook(make_workbook(safety([["酉庄村", "2024-03", 30, 3]])), "二.xlsx", catalogue)
+    two = read_workbook(make_workbook(safety([["杉林村", "2024-03", 5, 1]])), "二.xlsx", catalogue)
     preview = changes.preview_import(store, [one, two], catalogue)
-    row = preview.changes[
-        (preview.changes["village"] == "酉庄村")
-        & (preview.changes["indicator"] == "检查生产经营单位")
-    ].iloc[0]
-    assert (row["old"], row["new"]) == (10.0, 30.0)
-    assert any("以后一个文件为准" in note for note in preview.notes)
-
+    assert preview.counts == {"新增": 2, "修改": 1, "改为未报": 0, "不变": 1}
+    assert [f.villages for f in preview.files] == [("酉庄村",), ("杉林村",)]
+    assert [f.repeated for f in preview.files] == [("酉庄村",), ()]
+    revision = store.revision()
     outcome = changes.import_all(store, [one, two], "甲", preview.revision)
-    assert outcome.error is None and len(outcome.stored) == 2
-    value = store.current()
-    got = value[(value["village"] == "酉庄村") & (value["indicator"] == "检查生产经营单位")]
-    assert got.set_index("month")["value"].to_dict() == {"2024-02": 10.0, "2024-03": 30.0}
+    assert outcome.error is None and [r.version_id for r in outcome.stored] == [2, 3]
+    assert store.revision() == revision + 1  # one write for the whole upload
+    now = store.current(months=["2024-03"], with_source=True)
+    source = now.set_index(["village", "indicator"])["file_name"].to_dict()
+    assert source == {
+        ("酉庄村", "检查生产经营单位"): "一.xlsx",
+        ("酉庄村", "排查安全隐患"): "一.xlsx",
+        ("蛇形村", "检查生产经营单位"): "底稿.xlsx",  # every value keeps the file it came from
+        ("蛇形村", "排查安全隐患"): "底稿.xlsx",
+        ("杉林村", "检查生产经营单位"): "二.xlsx",
+        ("杉林村", "排查安全隐患"): "二.xlsx",
+    }
+
+
+def test_two_files_giving_one_cell_differently_are_refused_naming_both(make_workbook, catalogue):
+    one = make_workbook(safety([["酉庄村", "2024-03", 20, 3]]))
+    two = make_workbook(safety([["酉庄村", "2024-03", 30, None]]))
+    same = make_workbook(safety([["酉庄村", "2024-03", 20, 3]]))
+    _, problems = changes.read_all([("一.xlsx", one), ("二.xlsx", two)], catalogue)
+    texts = sorted(p.message for p in problems)
+    assert len(problems) == 2
+    assert any("“一.xlsx”的 安全生产!C2 为 20，“二.xlsx”的 安全生产!C2 为 30" in t for t in texts)
+    assert any("“二.xlsx”的 安全生产!D2 为 空（未报）" in t for t in texts)
+    assert {(p.file, p.sheet, p.cell) for p in problems} == {
+        ("二.xlsx", "安全生产", "C2"),
+        ("二.xlsx", "安全生产", "D2"),
+    }
+    _, agreeing = changes.read_all([("一.xlsx", one), ("同.xlsx", same)], catalogue)
+    assert agreeing == []  # the same figures twice are no conflict
+
+
+def test_replace_is_an_explicit_choice_that_turns_absent_villages_into_unreported(
+    store, stored, make_workbook, catalogue
+) -> None:
+    parsed = [
+        read_workbook(make_workbook(safety([["蛇形村", "2024-03", 15, 4]])), "全.xlsx", catalogue)
+    ]
+    preview = changes.preview_import(store, parsed, catalogue, replace=True)
+    assert preview.counts == {"新增": 0, "修改": 1, "改为未报": 2, "不变": 1}
+    outcome = changes.import_all(store, parsed, "甲", preview.revision, replace=True)
+    assert outcome.error is None
+    march = store.current(months=["2024-03"])
+    assert sorted(set(march["village"])) == ["蛇形村"]
 
 
 def test_import_all_stops_when_someone_else_wrote_in_between(
@@ -102,11 +157,9 @@ def test_import_all_stops_when_someone_else_wrote_in_between(
         make_workbook(safety([["蛇形村", "2024-02", 1, 1]])), "别人.xlsx", catalogue
     )
     store.import_workbook(other, "乙")
-    progress: list[tuple[int, int]] = []
-    outcome = changes.import_all(store, [one], "甲", seen, lambda i, n, _: progress.append((i, n)))
+    outcome = changes.import_all(store, [one], "甲", seen)
     assert outcome.results == [] and outcome.error is not None
     assert "预览之后数据已被更新" in str(outcome.error)
-    assert progress == []
 
 
 def test_restore_preview_shows_what_would_come_back(
@@ -176,6 +229,3 @@ def test_version_table_marks_missing_and_not_applicable(store, stored, catalogue
     assert rows.loc["杉林村", "检查生产经营单位（家次）"] == "未报"
     assert rows.loc["全镇", "检查生产经营单位（家次）"] == "—"  # filled per village only
     assert rows.loc["酉庄村", "专项隐患排查整治（次）"] == "—"  # filled by 全镇 only
-    download = changes.version_download_table(values, catalogue)
-    assert len(download) == 8
-    assert download.iloc[0]["来源单元格"].startswith("安全生产!")

@@ -66,10 +66,31 @@ def test_missing_village_is_one_that_reported_last_month_and_not_this_month(cata
             ("信访维稳", "2024-02", "杉林村", "矛盾纠纷", 1),  # area not in the upload
         ]
     )
-    new = frame([("安全生产", "2024-03", "酉庄村", "排查安全隐患", 3)])
+    new = frame(
+        [
+            ("安全生产", "2024-03", "酉庄村", "排查安全隐患", 3),
+            ("安全生产", "2024-03", "杉林村", "排查安全隐患", 1),
+        ]
+    )
     found = checks.missing_villages(new, before, [("安全生产", "2024-03")])
     assert [(n.kind, n.area, n.village) for n in found] == [(checks.MISSING, "安全生产", "蛇形村")]
     assert found[0].message.startswith("2024年2月报了“安全生产”，2024年3月没有任何数据")
+    # after the import merges by village, a village that keeps its own figures is not missing
+    final = frame(
+        [*map(tuple, new.to_numpy().tolist()), ("安全生产", "2024-03", "蛇形村", "排查安全隐患", 2)]
+    )
+    assert checks.missing_villages(new, before, [("安全生产", "2024-03")], final) == []
+
+
+def test_one_villages_own_file_says_nothing_about_the_other_villages(catalogue) -> None:
+    before = frame(
+        [
+            ("安全生产", "2024-02", "酉庄村", "排查安全隐患", 3),
+            ("安全生产", "2024-02", "蛇形村", "排查安全隐患", 3),
+        ]
+    )
+    new = frame([("安全生产", "2024-03", "酉庄村", "排查安全隐患", 3)])
+    assert checks.missing_villages(new, before, [("安全生产", "2024-03")]) == []
 
 
 def test_a_workbook_of_several_months_compares_each_month_with_its_own_previous(

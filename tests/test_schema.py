@@ -40,7 +40,7 @@ def test_a_new_database_is_made_at_the_newest_revision(database_url: str) -> Non
 
 
 def test_the_newest_revision_is_the_events() -> None:
-    assert schema.head() == "0005"
+    assert schema.head() == "0005"  # after 0004, the values' origins
 
 
 def _create_all_without(excluded: set[str]):
@@ -138,7 +138,11 @@ def contest(month: str) -> bytes:
 
 
 def packed_store(url: str, catalogue) -> Store:
-    """Imports, a correction, an 打擂 sheet with an added-up 总分, a restore and a report text."""
+    """Imports, a correction, an 打擂 sheet with an added-up 总分, a restore and a report text.
+
+    Every import replaces its slices (`replace=True`), as every import did at revision 0002:
+    a store of that revision holds no value merged in from an earlier version.
+    """
     store = Store(url, catalogue.township_key, catalogue.township_name)
     for data, name in (
         (safety("2024-03", 10), "三月.xlsx"),
@@ -146,7 +150,8 @@ def packed_store(url: str, catalogue) -> Store:
         (safety("2024-03", 12, town=None), "三月更正.xlsx"),
         (contest("2024-03"), "打擂.xlsx"),
     ):
-        assert store.import_workbook(read_workbook(data, name, catalogue), "张三").changed
+        parsed = read_workbook(data, name, catalogue)
+        assert store.import_workbook(parsed, "张三", replace=True).changed
     assert store.restore(1, "李四").changed
     store.save_report_text("2024-01", "2024-06", "存在不足", "人手不足。", "王五")
     return store
@@ -218,9 +223,9 @@ def old_store(database_url: str, catalogue) -> tuple[dict, dict]:
     raw = table_rows(database_url, ["recorded_slices"])
     imports = store.history().query("action == 'import'")["id"]
     recorded = [
-        {"version_id": int(v), **row}
+        {**row, "version_id": int(v)}
         for v in imports
-        for row in store.version_values(int(v)).to_dict("records")
+        for row in store.version_values(int(v)).drop(columns="file_name").to_dict("records")
     ]
     copy = [
         {"township": store.township, **row}
@@ -248,14 +253,15 @@ def test_a_per_value_store_is_packed_in_place_and_reads_the_same(
     before = table_rows(database_url, KEPT)
     store = Store(database_url, catalogue.township_key, catalogue.township_name)
     rows, drift = revision_and_drift(database_url)
-    assert rows == [schema.head()] and drift == []  # packed (0003), then the 大事记 table
+    assert rows == [schema.head()] and drift == []  # packed (0003), then 0004 and 0005
     assert what_it_reads(store) == expected
     # The packed slices are exactly those an import writes: villages in sheet order, values in
     # column order, the 总分 the reader added up last, each value with its cell.
     assert table_rows(database_url, ["recorded_slices"]) == raw
     assert table_rows(database_url, KEPT) == before
     slices = {(r[1], r[2]): r for r in raw["recorded_slices"] if r[0] == "4"}
-    _, _, _, sheet, villages, names, data, cells = slices[("人居环境打擂", "2024-03")]
+    _, _, _, sheet, villages, names, data, cells, origins = slices[("人居环境打擂", "2024-03")]
+    assert origins == "None"  # every value is the slice's own version's
     assert (sheet, villages, names) == (
         "人居环境打擂",
         '["酉庄村","蛇形村"]',

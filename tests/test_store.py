@@ -331,8 +331,8 @@ def _slow_imports(monkeypatch, seconds: float) -> None:
     """Hold the write transaction open a while, so the second writer really has to wait."""
     real = Store._import
 
-    def slow(self, conn, parsed, user):
-        result = real(self, conn, parsed, user)
+    def slow(self, conn, files, user, replace, prepared=None):
+        result = real(self, conn, files, user, replace, prepared)
         time.sleep(seconds)
         return result
 
@@ -603,7 +603,7 @@ def test_a_writer_waiting_for_the_lock_then_sees_the_committed_import(
     start_processes(other)
     with store._write() as conn:
         store._lock(conn)
-        held = store._import(conn, first, "甲")
+        held = store._import(conn, [first], "甲", False)[0]
         start.wait(timeout=120)  # the other process now calls import_workbook and must wait
         time.sleep(0.5)  # a chance for it to reach the lock; nothing below depends on timing
         committed.value = 1  # set inside the transaction, just before it commits
@@ -768,3 +768,101 @@ def test_slices_count_values_and_villages_of_the_current_data(store: Store, cata
     ]
     assert (slices.at[0, "value_count"], slices.at[0, "village_count"]) == (4, 3)
     assert store.history().set_index("id").at[3, "value_count"] == 4
+
+
+# ------------------------------------------------------------------ village by village
+
+
+def village_book(catalogue, villages, month: str, base: int) -> bytes:
+    """The 安全生产 sheet with these villages' rows only (a village's own file)."""
+    area = catalogue.area("安全生产")
+    header = ["村（社区）", "月份", *(i.label for i in area.indicators)]
+    rows: list[list[object]] = [header]
+    for k, place in enumerate(villages):
+        town = place == "全镇"
+        rows.append(
+            [place, month]
+            + [
+                (base + 3 * k + j) % 40 if (ind.town_row if town else ind.village_rows) else None
+                for j, ind in enumerate(area.indicators)
+            ]
+        )
+    return build_workbook({"安全生产": rows})
+
+
+def test_two_village_files_in_sequence_keep_both(store: Store, catalogue) -> None:
+    whole = read_workbook(full_workbook(catalogue, "2024-03", 1), "全镇.xlsx", catalogue)
+    store.import_workbook(whole, "甲")
+    before = store.current(areas=["安全生产"])
+    one = read_workbook(village_book(catalogue, ["酉庄村"], "2024-03", 5), "酉庄村.xlsx", catalogue)
+    two = read_workbook(village_book(catalogue, ["蛇形村"], "2024-03", 9), "蛇形村.xlsx", catalogue)
+    first, second = store.import_workbook(one, "乙"), store.import_workbook(two, "丙")
+    assert first.changed and second.changed
+    after = store.current(areas=["安全生产"])
+    mine = after[after["village"].isin(["酉庄村", "蛇形村"])].sort_values(KEY, ignore_index=True)
+    sent = pd.concat([one.values, two.values]).sort_values(KEY, ignore_index=True)
+    assert mine[KEYED].equals(sent[KEYED])
+    others = after[~after["village"].isin(["酉庄村", "蛇形村"])].sort_values(KEY, ignore_index=True)
+    kept = before[~before["village"].isin(["酉庄村", "蛇形村"])].sort_values(KEY, ignore_index=True)
+    assert others[KEYED].equals(kept[KEYED])  # the other villages' values, untouched
+    sources = store.current(areas=["安全生产"], with_source=True)
+    by_village = sources.groupby("village")["file_name"].agg(set).to_dict()
+    assert by_village["酉庄村"] == {"酉庄村.xlsx"} and by_village["蛇形村"] == {"蛇形村.xlsx"}
+    assert by_village["杉林村"] == {"全镇.xlsx"}
+
+
+def test_sixteen_village_files_in_one_upload_equal_the_merged_workbook(
+    database_url: str, catalogue
+) -> None:
+    places = [*catalogue.village_names, "全镇"]
+    merged = read_workbook(village_book(catalogue, places, "2024-03", 2), "合并.xlsx", catalogue)
+    singles = [
+        read_workbook(
+            village_book(catalogue, [place], "2024-03", 2 + 3 * k), f"{place}.xlsx", catalogue
+        )
+        for k, place in enumerate(places)
+    ]
+    one = Store(database_url, "tanwan", "潭湾镇")
+    many = Store(database_url, "shiqiao", "石桥镇")
+    one.import_workbook(merged, "甲")
+    results = many.import_files(singles, "甲")
+    assert [r.version_id is not None and r.changed for r in results] == [True] * len(places)
+    left = one.current().sort_values(KEY, ignore_index=True)
+    right = many.current().sort_values(KEY, ignore_index=True)
+    assert len(left) == len(merged.values) and left[KEYED].equals(right[KEYED])
+    pd.testing.assert_frame_equal(one.totals(), many.totals())
+
+
+def test_restore_after_merges_brings_back_the_exact_earlier_state(store: Store, catalogue) -> None:
+    store.import_workbook(
+        read_workbook(full_workbook(catalogue, "2024-03", 1), "全镇.xlsx", catalogue), "甲"
+    )
+    states = {}
+    for k, place in enumerate(["酉庄村", "蛇形村", "杉林村"]):
+        book = village_book(catalogue, [place], "2024-03", 20 + k)
+        result = store.import_workbook(read_workbook(book, f"{place}.xlsx", catalogue), "乙")
+        states[result.version_id] = (
+            store.current().sort_values(KEY, ignore_index=True),
+            store.current(with_source=True).sort_values(KEY, ignore_index=True),
+            store.totals(),
+        )
+    target = min(states)  # right after the first village file
+    assert store.restore(target, "丙").changed
+    values, sources, totals = states[target]
+    pd.testing.assert_frame_equal(store.current().sort_values(KEY, ignore_index=True), values)
+    now = store.current(with_source=True).sort_values(KEY, ignore_index=True)
+    pd.testing.assert_frame_equal(now, sources)  # every value with its file, as it was
+    pd.testing.assert_frame_equal(store.totals(), totals)
+
+
+def test_a_village_file_sent_twice_the_second_time_unchanged_stores_nothing(
+    store: Store, catalogue
+) -> None:
+    store.import_workbook(
+        read_workbook(full_workbook(catalogue, "2024-03", 1), "全镇.xlsx", catalogue), "甲"
+    )
+    book = village_book(catalogue, ["酉庄村"], "2024-03", 7)
+    assert store.import_workbook(read_workbook(book, "酉庄村.xlsx", catalogue), "乙").changed
+    again = store.import_workbook(read_workbook(book, "酉庄村（重发）.xlsx", catalogue), "乙")
+    assert not again.changed and "完全相同" in again.message
+    assert store.history()["id"].tolist() == [2, 1]

@@ -147,34 +147,71 @@ def test_zip_bomb_is_refused_through_the_page(app_test, store, base) -> None:
     assert store.revision() == revision
 
 
-def test_month_chosen_on_the_page_and_several_files_in_order(
+def test_several_village_files_at_once_one_preview_one_confirm(
     app_test, store, base, make_workbook
 ) -> None:
+    """Villages send their own files: dropped together they are one preview and one confirm;
+    each file's village is named, a village already reported shows old → new, and villages
+    absent from every file keep their figures."""
     at = open_upload_page(app_test)
     no_month = ["村（社区）", "检查生产经营单位（家次）"]
-    first = make_workbook({"安全生产": [no_month, ["酉庄村", 20], ["蛇形村", 5]]})
-    second = make_workbook({"安全生产": [no_month, ["酉庄村", 21]]})
+    files = [
+        ("酉庄村四月.xlsx", make_workbook({"安全生产": [no_month, ["酉庄村", 20]]}), XLSX),
+        ("杉林村四月.xlsx", make_workbook({"安全生产": [no_month, ["杉林村", 7]]}), XLSX),
+        ("蛇形村三月更正.xlsx", make_workbook(safety([["蛇形村", "2024-03", 13, 4]])), XLSX),
+    ]
     at.selectbox(key="upload_month").set_value("2024-04")
-    at.file_uploader(key="upload_files_0").set_value(
-        [("四月（初报）.xlsx", first, XLSX), ("四月（更正）.xlsx", second, XLSX)]
-    ).run()
+    at.file_uploader(key="upload_files_0").set_value(files).run()
     assert not at.exception and not at.error
-    assert any("以后一个文件为准" in c.value for c in at.caption)
-    assert metrics_of(at)["新增数值"] == "1"  # the final state: only 酉庄村 21
+    table = table_with(at, "文件", "村（社区）", "重报（本月已有数据）")
+    assert table["村（社区）"].tolist() == ["酉庄村", "杉林村", "蛇形村"]
+    assert table["重报（本月已有数据）"].tolist() == ["—", "—", "蛇形村"]
+    assert any("按村（社区）更新" in m.value and "保持不变" in m.value for m in at.markdown)
+    counts = metrics_of(at)
+    assert (counts["新增数值"], counts["修改数值"], counts["改为未报"]) == ("2", "1", "0")
+    revision = store.revision()
     at.button(key="upload_confirm").click().run()
     assert not at.exception
-    assert len([s for s in at.success if "已导入" in s.value]) == 2
-    assert value_of(store, "酉庄村", "2024-04", "检查生产经营单位") == 21
-    assert value_of(store, "蛇形村", "2024-04", "检查生产经营单位") is None
-    history = store.history()
-    assert history["file_name"].tolist()[:2] == ["四月（更正）.xlsx", "四月（初报）.xlsx"]
+    assert len([s for s in at.success if "已导入" in s.value]) == 3
+    assert store.revision() == revision + 1  # one transaction for the three files
+    assert value_of(store, "酉庄村", "2024-04", "检查生产经营单位") == 20
+    assert value_of(store, "杉林村", "2024-04", "检查生产经营单位") == 7
+    assert value_of(store, "蛇形村", "2024-03", "检查生产经营单位") == 13
+    assert value_of(store, "酉庄村", "2024-03", "检查生产经营单位") == 10  # untouched
+
+
+def test_two_files_that_disagree_are_refused_with_both_cells(app_test, store, base, make_workbook):
+    at = open_upload_page(app_test)
+    one = make_workbook(safety([["酉庄村", "2024-03", 20, 3]]))
+    two = make_workbook(safety([["酉庄村", "2024-03", 21, 3]]))
+    at.file_uploader(key="upload_files_0").set_value(
+        [("甲.xlsx", one, XLSX), ("乙.xlsx", two, XLSX)]
+    ).run()
+    assert not at.exception
+    table = table_with(at, "单元格", "处理建议")
+    assert len(table) == 1 and table.iloc[0]["单元格"] == "C2"
+    assert "“甲.xlsx”的 安全生产!C2 为 20，“乙.xlsx”的 安全生产!C2 为 21" in table.iloc[0]["问题"]
+
+
+def test_replace_is_chosen_explicitly_in_the_preview(app_test, store, base, make_workbook):
+    at = open_upload_page(app_test)
+    mine = make_workbook(safety([["酉庄村", "2024-03", 10, 3]]))
+    at.file_uploader(key="upload_files_0").set_value(("以此为准.xlsx", mine, XLSX)).run()
+    assert any("无需导入" in i.value for i in at.info)  # merged, it changes nothing
+    at.radio(key="upload_mode").set_value("replace").run()
+    assert metrics_of(at)["改为未报"] == "2"  # 蛇形村's two values
+    assert any("以本表为准" in m.value for m in at.markdown)
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception
+    assert value_of(store, "蛇形村", "2024-03", "检查生产经营单位") is None
+    assert value_of(store, "酉庄村", "2024-03", "检查生产经营单位") == 10
 
 
 def test_revision_moved_before_confirm_previews_again(
     app_test, store, base, make_workbook, catalogue
 ) -> None:
     at = open_upload_page(app_test)
-    mine = make_workbook(safety([["酉庄村", "2024-03", 30, 3]]))
+    mine = make_workbook(safety([["酉庄村", "2024-03", 31, 3]]))
     at.file_uploader(key="upload_files_0").set_value(("我的.xlsx", mine, XLSX)).run()
     assert metrics_of(at)["修改数值"] == "1"
 
@@ -186,9 +223,9 @@ def test_revision_moved_before_confirm_previews_again(
     assert not at.exception
     assert any("预览之后数据已被他人更新" in w.value for w in at.warning)
     assert store.revision() == revision  # nothing stored
-    # The new preview is against 别人的 data: 酉庄村 30 is unchanged now, and the sheet replaces
-    # the whole 安全生产 2024年3月, so 蛇形村's two values would become 未报.
-    assert metrics_of(at)["改为未报"] == "2"
+    # The new preview is against 别人的 data: 酉庄村 30 → 31, and 蛇形村 (not in my file)
+    # keeps 别人的 figures.
+    assert (metrics_of(at)["修改数值"], metrics_of(at)["改为未报"]) == ("1", "0")
     at.button(key="upload_confirm").click().run()
     assert any("已导入“我的.xlsx”" in s.value for s in at.success)
     assert store.history().iloc[0]["file_name"] == "我的.xlsx"

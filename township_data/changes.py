@@ -11,23 +11,35 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from . import checks, config, formatting, months
+from . import checks, config, formatting, merging, months, packing
 from .catalogue import TOWN, Catalogue
 from .errors import Problem, StoreError, WorkbookError
-from .parsed import ParsedWorkbook
-from .store import ACTIONS, KEYED, ChangeResult, Store, summarise_slices
+from .parsed import ParsedWorkbook, to_frame
+from .store import ACTIONS, KEY, KEYED, ChangeResult, Store, compare, summarise_slices
 from .workbook import read_workbook
 
 ADDED, REPLACED, REMOVED, SAME = "新增", "修改", "改为未报", "不变"
 CHANGE_KINDS = (REPLACED, ADDED, REMOVED)
 MAX_FILES = 60
 _TRIES = 3
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """One uploaded file as the preview lists it: what it holds and whom it repeats."""
+
+    file_name: str
+    summary: str  # areas and months
+    villages: tuple[str, ...]  # the villages (and 全镇) whose rows it holds, catalogue order
+    value_count: int
+    repeated: tuple[str, ...]  # villages that had data in those slices before this upload
 
 
 @dataclass
@@ -39,6 +51,12 @@ class Preview:
     slices: list[tuple[str, str]]
     notices: list[checks.Notice] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+    replace: bool = False
+    untouched: int = 0  # villages with data in the touched slices that the upload leaves as is
+    warnings: list[str] = field(default_factory=list)
+    # The merges this preview shows (an import confirmed at its revision stores exactly them).
+    merges: list[merging.FileMerge] = field(default_factory=list, repr=False)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,7 +82,11 @@ def safe_file_name(name: str) -> str:
 def read_all(
     files: list[tuple[str, bytes]], catalogue: Catalogue, month: str | None = None
 ) -> tuple[list[ParsedWorkbook], list[Problem]]:
-    """Validate every uploaded file; all problems of all files at once, in upload order."""
+    """Validate every uploaded file; all problems of all files at once, in upload order.
+
+    Files that are valid one by one are also checked against each other: two files giving one
+    cell different values are refused with both places named (merging.conflicts).
+    """
     if len(files) > MAX_FILES:
         return [], [
             Problem(
@@ -74,11 +96,23 @@ def read_all(
         ]
     parsed: list[ParsedWorkbook] = []
     problems: list[Problem] = []
-    for name, data in files:
+
+    def read(item: tuple[str, bytes]) -> ParsedWorkbook | WorkbookError:
         try:
-            parsed.append(read_workbook(data, safe_file_name(name), catalogue, month))
+            return read_workbook(item[1], safe_file_name(item[0]), catalogue, month)
         except WorkbookError as exc:
-            problems += exc.problems
+            return exc
+
+    # Several files (a month sent village by village) are read two at a time: unzipping and
+    # parsing release the interpreter, so the two cores share the work.
+    with ThreadPoolExecutor(max_workers=min(2, max(len(files), 1))) as pool:
+        for found in pool.map(read, files):
+            if isinstance(found, WorkbookError):
+                problems += found.problems
+            else:
+                parsed.append(found)
+    if not problems:
+        problems = merging.conflicts(parsed)
     return parsed, problems
 
 
@@ -86,30 +120,6 @@ def problem_table(problems: list[Problem]) -> pd.DataFrame:
     """The error table of the upload page: 文件, 工作表, 单元格, 问题, 处理建议."""
     columns = ["文件", "工作表", "单元格", "问题", "处理建议"]
     return pd.DataFrame([p.as_row() for p in problems], columns=columns)
-
-
-def _final_values(parsed: list[ParsedWorkbook]) -> tuple[pd.DataFrame, list[str]]:
-    """The values each slice will hold after importing the files in order (the last one wins)."""
-    owner: dict[tuple[str, str], int] = {}
-    notes = []
-    for index, item in enumerate(parsed):
-        for area, month in item.slices:
-            if (area, month) in owner:
-                notes.append(
-                    f"“{item.file_name}”和“{parsed[owner[(area, month)]].file_name}”都有"
-                    f"{area}{months.label(month)}的数据，按上传顺序以后一个文件为准"
-                )
-            owner[(area, month)] = index
-    frames = []
-    for index, item in enumerate(parsed):
-        mine = [s for s, i in owner.items() if i == index]
-        if mine:
-            keys = pd.MultiIndex.from_tuples(mine, names=["area", "month"])
-            frames.append(
-                item.values[pd.MultiIndex.from_frame(item.values[["area", "month"]]).isin(keys)]
-            )
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEYED)
-    return values, notes
 
 
 def _stable(store: Store, compute: Callable[[], Preview]) -> Preview:
@@ -130,30 +140,110 @@ def _stable(store: Store, compute: Callable[[], Preview]) -> Preview:
     )
 
 
-def preview_import(store: Store, parsed: list[ParsedWorkbook], catalogue: Catalogue) -> Preview:
-    """What importing these validated files (in this order) would change, and what to check."""
+def _covered(files: list[ParsedWorkbook]) -> pd.DataFrame:
+    """(area, month, village, indicator) of every cell the files hold, filled or 未报."""
+    cells = {
+        (area, month, village, name)
+        for parsed in files
+        for area, month, village, _sheet, values, _cells in parsed.rows
+        for name in dict.fromkeys([*parsed.columns.get(area, []), *values])
+    }
+    return pd.DataFrame(sorted(cells), columns=KEY)
 
+
+def _batch_start(merges: list[merging.FileMerge]) -> dict[tuple[str, str], packing.Slice | None]:
+    """Each touched slice as it was before the upload (before the first file touching it)."""
+    start: dict[tuple[str, str], packing.Slice | None] = {}
+    for merge in merges:
+        for key, piece in merge.before.items():
+            start.setdefault(key, piece)
+    return start
+
+
+def _merged_changes(merges: list[merging.FileMerge], files: list[ParsedWorkbook]) -> pd.DataFrame:
+    """Every value the batch adds, replaces or turns into 未报, and the files' own values that
+    stay the same (不变); the other villages' values, left as they were, are not listed."""
+    before = _batch_start(merges)
+    old = packing.long_frame([p for p in before.values() if p is not None])
+    new = packing.long_frame(list(merging.final_slices(merges).values()))
+    changes = compare(old[KEYED], new[KEYED])
+    same = changes["change"] == SAME
+    if same.any():
+        inside = changes[same].merge(_covered(files), on=KEY, how="left", indicator=True)
+        keep = inside["_merge"].eq("both").to_numpy()
+        changes = pd.concat([changes[~same], changes[same][keep]], ignore_index=True).sort_values(
+            KEY, ignore_index=True
+        )
+    return changes
+
+
+def _file_summaries(
+    merges: list[merging.FileMerge], catalogue: Catalogue
+) -> tuple[list[FileSummary], int]:
+    """Per file: its villages and the ones it repeats; and how many villages with data in the
+    touched slices no file of the batch holds (they keep their values)."""
+    order = {name: i for i, name in enumerate([*catalogue.village_names, TOWN])}
+    start = _batch_start(merges)
+    summaries, held, had = [], set(), set()
+    for merge in merges:
+        parsed = merge.parsed
+        villages = {r[2] for r in parsed.rows}
+        repeated = set()
+        for key in parsed.slices:
+            before = start.get(key)
+            earlier = set(before.villages) if before is not None else set()
+            repeated |= earlier & set(parsed.villages(*key))
+            had |= {(key, v) for v in earlier}
+            held |= {(key, v) for v in parsed.villages(*key)}
+        summaries.append(
+            FileSummary(
+                parsed.file_name,
+                summarise_slices(parsed.slices),
+                tuple(sorted(villages, key=lambda v: order.get(v, len(order)))),
+                parsed.value_count,
+                tuple(sorted(repeated, key=lambda v: order.get(v, len(order)))),
+            )
+        )
+    untouched = len({v for (_, v) in had - held})
+    return summaries, untouched
+
+
+def preview_import(
+    store: Store, parsed: list[ParsedWorkbook], catalogue: Catalogue, replace: bool = False
+) -> Preview:
+    """What importing these validated files (in this order) would change, and what to check.
+
+    Computed by the same merge the store's write runs (merging.py), so the preview is what a
+    confirm stores.
+    """
     if not parsed:
         raise ValueError("preview_import needs at least one parsed workbook")
 
     def compute() -> Preview:
-        values, notes = _final_values(parsed)
+        merges = store.merge_preview(parsed, replace)
         slices = sorted({s for item in parsed for s in item.slices}, key=_slice_order(catalogue))
-        changes = store.diff(values, slices)
+        changes = _merged_changes(merges, parsed)
         previous = checks.previous_slices(slices)
         stored = store.current(
             areas=sorted({a for a, _ in previous}),
             first=min(m for _, m in previous),
             last=max(m for _, m in previous),
         )
-        found = checks.notices(values, stored, slices, catalogue)
+        final = packing.long_frame(list(merging.final_slices(merges).values()))
+        uploaded = to_frame(row for item in parsed for row in item.value_rows())
+        found = checks.notices(uploaded, stored, slices, catalogue, final=final)
+        notes, warnings = [], []
         for item in parsed:
             notes += [f"“{item.file_name}”：{note}" for note in item.notes]
+            warnings += [f"“{item.file_name}”：{text}" for text in item.warnings]
             if item.ignored_sheets:
                 notes.append(
                     f"“{item.file_name}”中未导入的工作表：{'、'.join(item.ignored_sheets)}"
                 )
-        return Preview(0, changes, slices, found, notes)
+        files, untouched = _file_summaries(merges, catalogue)
+        return Preview(
+            0, changes, slices, found, notes, files, replace, untouched, warnings, merges
+        )
 
     return _stable(store, compute)
 
@@ -176,7 +266,7 @@ def _slice_order(catalogue: Catalogue) -> Callable[[tuple[str, str]], tuple[int,
 
 @dataclass
 class ImportOutcome:
-    """What a confirmed multi-file import stored, and the refusal that stopped it, if any."""
+    """What a confirmed import stored, and the refusal that stopped it, if any."""
 
     results: list[ChangeResult]
     error: StoreError | None = None
@@ -191,27 +281,20 @@ def import_all(
     parsed: list[ParsedWorkbook],
     user: str,
     expected_revision: int,
-    progress: Callable[[int, int, ChangeResult], None] | None = None,
+    replace: bool = False,
+    preview: Preview | None = None,
 ) -> ImportOutcome:
-    """Import the files in order, each as one transaction.
+    """Import the files in order in one transaction, each as its own version.
 
-    The first import must start from the previewed revision, each later one from the revision
-    the previous import left, so a write by anyone else in between stops the rest: what is
-    stored is always what the preview showed, never a mix.
+    The write starts only from the previewed revision, so a write by anyone else in between
+    stores nothing: what is stored is always what the preview showed, never a mix (and the
+    preview's own merges are stored, not computed again).
     """
-    results: list[ChangeResult] = []
-    expected = expected_revision
-    for index, item in enumerate(parsed, start=1):
-        try:
-            result = store.import_workbook(item, user, expected_revision=expected)
-        except StoreError as exc:
-            return ImportOutcome(results, exc)
-        if result.revision is not None:
-            expected = result.revision
-        results.append(result)
-        if progress:
-            progress(index, len(parsed), result)
-    return ImportOutcome(results)
+    prepared = preview.merges if preview is not None and preview.merges else None
+    try:
+        return ImportOutcome(store.import_files(parsed, user, expected_revision, replace, prepared))
+    except StoreError as exc:
+        return ImportOutcome([], exc)
 
 
 def result_line(result: ChangeResult) -> str:
@@ -367,25 +450,3 @@ def version_table(
             for village, value in zip(rows, wide[ind.name], strict=True)
         ]
     return table
-
-
-def version_download_table(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """A version's values as a long Chinese table for download, with where each value came from."""
-    units = _units(catalogue)
-    order = _slice_order(catalogue)
-    rows = values.assign(
-        _o=[order((a, m)) for a, m in zip(values["area"], values["month"], strict=True)]
-    ).sort_values(["_o", "village", "indicator"])
-    return pd.DataFrame(
-        {
-            "领域": rows["area"],
-            "月份": rows["month"].map(months.label),
-            "村（社区）": rows["village"],
-            "指标": rows["indicator"],
-            "数值": rows["value"],
-            "单位": [
-                units.get((a, i), "") for a, i in zip(rows["area"], rows["indicator"], strict=True)
-            ],
-            "来源单元格": [f"{s}!{c}" for s, c in zip(rows["sheet"], rows["cell"], strict=True)],
-        }
-    ).reset_index(drop=True)

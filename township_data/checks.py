@@ -122,19 +122,30 @@ def missing_villages(
     new: pd.DataFrame,
     before: pd.DataFrame,
     slices: list[tuple[str, str]],
+    final: pd.DataFrame | None = None,
 ) -> list[Notice]:
-    """Villages with figures for an area last month and none in this upload for that month."""
+    """Villages with figures for an area last month and none this month after the upload.
+
+    `final` (the slices as the import leaves them; default: `new`) decides who has figures.
+    Only sheets holding rows of several villages are judged: a village's own file says nothing
+    about the other villages (the 报送进度 page follows those).
+    """
+    after = new if final is None else final
+
+    def villages_of(frame: pd.DataFrame) -> dict[tuple[str, str], set[str]]:
+        rows = frame[frame["village"] != TOWN][["area", "month", "village"]].drop_duplicates()
+        found: dict[tuple[str, str], set[str]] = {}
+        for area, month, village in rows.itertuples(index=False):
+            found.setdefault((area, month), set()).add(village)
+        return found
+
+    sent, had, has = villages_of(new), villages_of(before), villages_of(after)
     notices = []
     for area, month in slices:
+        if len(sent.get((area, month), ())) < 2:
+            continue
         last = months.shift(month, -1)
-        had = set(
-            before.loc[
-                (before["area"] == area) & (before["month"] == last) & (before["village"] != TOWN),
-                "village",
-            ]
-        )
-        has = set(new.loc[(new["area"] == area) & (new["month"] == month), "village"])
-        for village in sorted(had - has):
+        for village in sorted(had.get((area, last), set()) - has.get((area, month), set())):
             notices.append(
                 Notice(
                     MISSING,
@@ -150,7 +161,11 @@ def missing_villages(
 
 
 def notices(
-    new: pd.DataFrame, stored: pd.DataFrame, slices: list[tuple[str, str]], catalogue: Catalogue
+    new: pd.DataFrame,
+    stored: pd.DataFrame,
+    slices: list[tuple[str, str]],
+    catalogue: Catalogue,
+    final: pd.DataFrame | None = None,
 ) -> list[Notice]:
     """Every warning for storing `new` (the upload's values for `slices`), the likeliest first.
 
@@ -166,7 +181,7 @@ def notices(
         key=lambda n: (n.ratio == 0, -n.ratio, n.month, order.get(n.area, 99)),
     )
     missing = sorted(
-        missing_villages(new, before, slices),
+        missing_villages(new, before, slices, final),
         key=lambda n: (n.month, order.get(n.area, 99), villages.get(n.village, 99)),
     )
     return missing + jumps_first

@@ -146,35 +146,33 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .workbook import read_workbook
+    """Validate every file (and the files against each other), then store them in one
+    transaction: each file merges by village unless --replace."""
+    from .changes import read_all, result_line
 
     catalogue, store = _context(args)
-    parsed, problems = [], []
+    files, problems = [], []
     for name in args.files:
         path = Path(name)
         try:
-            data = path.read_bytes()
+            files.append((path.name, path.read_bytes()))
         except OSError as exc:
             problems.append(Problem(f"无法读取文件（{exc.strerror}）", file=str(path)))
-            continue
-        try:
-            parsed.append(read_workbook(data, path.name, catalogue, args.month))
-        except WorkbookError as exc:
-            problems += exc.problems
+    parsed, found = read_all(files, catalogue, args.month)
+    problems += found
     if problems:
         print(WorkbookError(problems=problems, title="导入失败，没有导入任何数据"), file=sys.stderr)
         return EXIT_INVALID
-    user = _user(args)
-    for item in parsed:
-        result = store.import_workbook(item, user)
-        print(result.message)
-        if result.changed:
-            print(
-                f"  新增 {result.added} 项，修改 {result.replaced} 项，改为未报 {result.removed} 项，"
-                f"不变 {result.unchanged} 项"
-            )
+    results = store.import_files(parsed, _user(args), replace=args.replace)
+    for item, result in zip(parsed, results, strict=True):
+        print(result_line(result))
+        if result.changed and not args.replace:
+            held = "、".join(dict.fromkeys(r[2] for r in item.rows))
+            print(f"  本文件含：{held}；其他村（社区）的数据不变")
         for note in item.notes:
             print(f"  说明：{note}")
+        for text in item.warnings:
+            print(f"  请核实：{text}")
         if item.ignored_sheets:
             print(f"  未导入的工作表：{'、'.join(item.ignored_sheets)}")
     return EXIT_OK
@@ -371,10 +369,48 @@ def cmd_move(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """A consistent copy of the whole store (every township), taken while the app runs."""
+    from .backup import backup
+
+    folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
+    url = config.database_url(folder)
+    result = backup(url, Path(args.out))
+    size = f"{result.size / 1024 / 1024:.1f} MB"
+    held = "" if result.versions is None else f"，含 {result.versions} 个版本"
+    if result.kind == "PostgreSQL":
+        source, how = config.display_url(url), "（pg_dump 格式，用 pg_restore 恢复）"
+    else:
+        source, how = url.split("///", 1)[-1], ""
+    print(f"已备份 {result.kind} 数据库 {source}{how}")
+    print(f"  备份文件：{result.path}（{size}{held}，用时 {result.seconds:.1f} 秒）")
+    return EXIT_OK
+
+
+def cmd_nginx(args: argparse.Namespace) -> int:
+    """The nginx site of a county deployment (README 县级部署), from the one shipped template."""
+    from .deployment import Site, render_nginx
+
+    site = Site(
+        ports=args.port or Site.ports,
+        server_name=args.server_name,
+        listen=args.listen,
+        certificate=args.certificate,
+        certificate_key=args.key,
+    )
+    text = render_nginx(site)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"已生成 nginx 配置：{args.out}（检查：nginx -t）")
+    else:
+        print(text, end="")
+    return EXIT_OK
+
+
 def build_parser() -> ChineseParser:
     parser = ChineseParser(
         prog="python -m township_data",
-        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库",
+        description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库、备份",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -390,7 +426,10 @@ def build_parser() -> ChineseParser:
     sub.required = True
     commands: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
         "template": ("生成空白月报模板", cmd_template),
-        "import": ("校验并导入月报工作簿（全部成功才导入）", cmd_import),
+        "import": (
+            "校验并导入月报工作簿（全部成功才导入；按村合并，--replace 整表替换）",
+            cmd_import,
+        ),
         "export": ("导出某领域各村（社区）数据", cmd_export),
         "report": ("生成工作总结（.docx 或 .md），数字由数据填写", cmd_report),
         "rank": ("导出人居环境打擂排名表（按月或按季度）", cmd_rank),
@@ -399,6 +438,8 @@ def build_parser() -> ChineseParser:
         "sample": ("生成示例月报工作簿", cmd_sample),
         "editor": ("管理可上传和恢复数据的编辑人员（add / remove / list）", cmd_editor),
         "move": ("把数据（全部版本）复制到另一个数据库，如县里的 PostgreSQL", cmd_move),
+        "backup": ("备份整个数据库（看板运行时也可以，得到一致的副本）", cmd_backup),
+        "nginx": ("生成县级部署的 nginx 反向代理配置（会话粘滞、WebSocket）", cmd_nginx),
     }
     parsers = {}
     for name, (text, func) in commands.items():
@@ -410,6 +451,11 @@ def build_parser() -> ChineseParser:
     parsers["import"].add_argument("files", nargs="+", metavar="F.xlsx", help="月报工作簿")
     parsers["import"].add_argument("--month", type=_month, help="表中没有月份列时使用的月份")
     parsers["import"].add_argument("--user", help="记录的导入人（默认：当前系统用户）")
+    parsers["import"].add_argument(
+        "--replace",
+        action="store_true",
+        help="以本表为准：表中没有的村（社区）改为未报（默认只更新表中有的村、社区）",
+    )
     parsers["export"].add_argument("--area", required=True, help="工作领域，如 安全生产")
     parsers["export"].add_argument("--from", dest="first", type=_month, help="起始月份 YYYY-MM")
     parsers["export"].add_argument("--to", dest="last", type=_month, help="结束月份 YYYY-MM")
@@ -460,6 +506,20 @@ def build_parser() -> ChineseParser:
         action="store_true",
         help="目标数据库中版本号已被其他镇使用时，把复制的版本号顺延",
     )
+    parsers["backup"].add_argument(
+        "--out",
+        required=True,
+        help="备份文件（SQLite 为 .sqlite3 文件，PostgreSQL 为 pg_dump 文件）",
+    )
+    nginx = parsers["nginx"]
+    nginx.add_argument(
+        "--port", type=int, action="append", help="看板进程的端口（可多次给出，默认 8501–8503）"
+    )
+    nginx.add_argument("--server-name", default="kanban.county.example", help="访问看板的域名")
+    nginx.add_argument("--listen", default="443", help="nginx 监听的端口（HTTPS）")
+    nginx.add_argument("--certificate", default="/etc/ssl/kanban.pem", help="证书文件")
+    nginx.add_argument("--key", default="/etc/ssl/kanban.key", help="证书私钥文件")
+    nginx.add_argument("--out", help="写入文件（默认打印到屏幕）")
     return parser
 
 

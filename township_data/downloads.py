@@ -14,6 +14,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 MISSING = "未报"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -81,7 +82,29 @@ def to_xlsx(
     blank: Collection[str] = (),
     number_formats: Mapping[str, str] | None = None,
 ) -> bytes:
-    """A styled workbook: title row, frozen bold header, readable widths, 未报 in grey.
+    """A styled one-sheet workbook (see `write_sheet`)."""
+    wb = Workbook()
+    write_sheet(wb.active, frame, title, sheet_name, row_fills, notes, blank, number_formats)
+    return save(wb)
+
+
+def save(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def write_sheet(
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    title: str,
+    sheet_name: str = "数据",
+    row_fills: Mapping[int, PatternFill] | None = None,
+    notes: list[str] | None = None,
+    blank: Collection[str] = (),
+    number_formats: Mapping[str, str] | None = None,
+) -> None:
+    """A styled sheet: title row, frozen bold header, readable widths, 未报 in grey.
 
     `row_fills` maps a row position of `frame` to a fill (红榜/黑榜 shading); `notes` are lines
     written under the table; missing cells of `blank` columns stay empty instead of 未报;
@@ -89,8 +112,6 @@ def to_xlsx(
     Text is always written as text, never as a formula: formula-like text also gets Excel's
     quote prefix, so it stays text even when someone edits the cell and presses Enter.
     """
-    wb = Workbook()
-    ws = wb.active
     ws.title = sheet_name[:31]
     ncols = max(len(frame.columns), 1)
     ws.cell(1, 1, title).font = Font(bold=True, size=14)
@@ -111,24 +132,7 @@ def to_xlsx(
         fill = fills.get(r - 3)
         for col, value in enumerate(row, start=1):
             cell = ws.cell(r, col)
-            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-                if missing_text[col - 1]:
-                    cell.value = missing_text[col - 1]
-                    cell.font = Font(color="808080")
-                    cell.alignment = Alignment(horizontal="center")
-            elif isinstance(value, str):
-                cell.value = value
-                cell.data_type = "s"
-                if is_formula_like(value):
-                    cell.quotePrefix = True
-            else:
-                cell.value = value.item() if hasattr(value, "item") else value
-                if formats[col - 1]:
-                    cell.number_format = formats[col - 1]
-                elif isinstance(cell.value, float) and not cell.value.is_integer():
-                    cell.number_format = "#,##0.0#"
-                elif isinstance(cell.value, int | float):
-                    cell.number_format = "#,##0"
+            _write_cell(cell, value, missing_text[col - 1], formats[col - 1])
             cell.border = _BORDER
             if fill is not None:
                 cell.fill = fill
@@ -139,9 +143,27 @@ def to_xlsx(
     ws.freeze_panes = "B3"
     for i, line in enumerate(notes or [], start=len(frame) + 4):
         ws.cell(i, 1, line).data_type = "s"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+
+
+def _write_cell(cell, value: object, missing: str, number_format: str | None) -> None:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        if missing:
+            cell.value = missing
+            cell.font = Font(color="808080")
+            cell.alignment = Alignment(horizontal="center")
+    elif isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+        if is_formula_like(value):
+            cell.quotePrefix = True
+    else:
+        cell.value = value.item() if hasattr(value, "item") else value
+        if number_format:
+            cell.number_format = number_format
+        elif isinstance(cell.value, float) and not cell.value.is_integer():
+            cell.number_format = "#,##0.0#"
+        elif isinstance(cell.value, int | float):
+            cell.number_format = "#,##0"
 
 
 def read_back_xlsx(data: bytes, rows: int | None = None) -> pd.DataFrame:

@@ -37,6 +37,10 @@ TOTALS_KEY = ["area", "month", "indicator"]
 TOTALS_COLUMNS = [*TOTALS_KEY, "village_sum", "village_count", "town_value", "slice_villages"]
 SOURCES = ["version_id", "file_name", "sheet", "cell"]
 _FLOAT = np.dtype("<f8")
+_INT = np.dtype("<i8")
+# Origins of values not yet stored: the k-th file of a batch marks its values -(k + 1), and
+# `encode` numbers them with the versions the store gives the files.
+THIS_IMPORT = -1
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
@@ -53,6 +57,9 @@ class Slice:
     cells: list[list[str | None]] | None = None  # per indicator, per village
     version_id: int | None = None
     file_name: str = ""
+    # Per value, the version it came from (int64, shaped like `values`); None: all from
+    # `version_id`. THIS_IMPORT marks the values of an import not yet numbered.
+    origins: np.ndarray | None = None
 
     @property
     def value_count(self) -> int:
@@ -114,15 +121,168 @@ def decode_values(text: str, indicators: int, villages: int) -> np.ndarray:
     return values.reshape(indicators, villages).astype("float64")
 
 
-def encode(piece: Slice) -> dict[str, str]:
-    """The stored text columns of a slice."""
+def encode_origins(
+    origins: np.ndarray | None, version_id: int, numbers: dict[int, int] | None = None
+) -> str | None:
+    """Each value's version as stored: None when every value is `version_id`'s own, else the
+    matrix with the batch's provisional origins (negative) replaced by their versions
+    (`numbers`; THIS_IMPORT becomes `version_id` when it is not named there)."""
+    if origins is None:
+        return None
+    numbered = origins.copy()
+    for provisional, real in {THIS_IMPORT: version_id, **(numbers or {})}.items():
+        numbered[origins == provisional] = real
+    if bool((numbered == version_id).all()):
+        return None
+    return base64.b64encode(np.ascontiguousarray(numbered, dtype=_INT).tobytes()).decode("ascii")
+
+
+def decode_origins(text: str | None, indicators: int, villages: int) -> np.ndarray | None:
+    if not text:
+        return None
+    origins = np.frombuffer(base64.b64decode(text), dtype=_INT)
+    if origins.size != indicators * villages:
+        raise ValueError("stored origins do not match the stored names")
+    return origins.reshape(indicators, villages).astype("int64")
+
+
+def encode(
+    piece: Slice, version_id: int = 0, numbers: dict[int, int] | None = None
+) -> dict[str, str | None]:
+    """The stored text columns of a slice (origins numbered as `encode_origins` does)."""
     return {
         "sheet": piece.sheet,
         "villages": _ENCODER.encode(piece.villages),
         "indicators": _ENCODER.encode(piece.indicators),
         "data": encode_values(piece.values),
         "cells": _ENCODER.encode(piece.cells if piece.cells is not None else []),
+        "origins": encode_origins(piece.origins, version_id, numbers),
     }
+
+
+def origins_of(piece: Slice) -> np.ndarray:
+    """Each value's version: the stored origins, else the slice's own version everywhere."""
+    if piece.origins is not None:
+        return piece.origins
+    return np.full(piece.values.shape, piece.version_id or 0, dtype="int64")
+
+
+def merge(
+    old: Slice | None,
+    new: Slice,
+    columns: Sequence[str],
+    replace: bool,
+    origin: int = THIS_IMPORT,
+) -> Slice:
+    """The slice an import of `new` leaves (see `merge_counted`)."""
+    return merge_counted(old, new, columns, replace, origin)[0]
+
+
+def _block_counts(was: np.ndarray, now: np.ndarray, removed_elsewhere: int = 0) -> ChangeCounts:
+    had, has = ~np.isnan(was), ~np.isnan(now)
+    both = had & has
+    same = both & (np.abs(np.where(both, was - now, 0.0)) < 1e-9)
+    return ChangeCounts(
+        int(np.count_nonzero(has & ~had)),
+        int(np.count_nonzero(both & ~same)),
+        int(np.count_nonzero(had & ~has)) + removed_elsewhere,
+        int(np.count_nonzero(same)),
+    )
+
+
+def merge_counted(
+    old: Slice | None,
+    new: Slice,
+    columns: Sequence[str],
+    replace: bool,
+    origin: int = THIS_IMPORT,
+) -> tuple[Slice, ChangeCounts]:
+    """The slice an import of `new` leaves: merged by village (contracts.md §1), and what it
+    changes (counted on the cells the file holds; with replace, also the values it drops).
+
+    The villages `new` holds take its values in `columns` (the indicator columns of the sheet,
+    an empty cell being that village's 未报); every other village, and every column the sheet
+    does not have, keeps what `old` held. With `replace` (or nothing before) the slice is `new`
+    alone. Values taken from `new` are marked `origin` in `origins`, the others keep theirs.
+    """
+    names = list(dict.fromkeys([*new.indicators, *columns]))
+    if replace or old is None:
+        values = np.full((len(names), len(new.villages)), np.nan)
+        values[: len(new.indicators)] = new.values
+        cells = [list(c) for c in (new.cells or [])]
+        cells += [[None] * len(new.villages) for _ in range(len(names) - len(cells))]
+        origins = np.full(values.shape, origin, dtype="int64")
+        merged = _without_empty_rows(
+            Slice(
+                new.area,
+                new.month,
+                new.sheet,
+                list(new.villages),
+                names,
+                values,
+                cells,
+                None,
+                "",
+                origins,
+            )
+        )
+        if old is None:
+            return merged, _block_counts(np.full(values.shape, np.nan), values)
+        was = _aligned(old, list(new.villages), names)
+        dropped = old.value_count - int(np.count_nonzero(~np.isnan(was)))
+        return merged, _block_counts(was, values, dropped)
+    villages = list(dict.fromkeys([*old.villages, *new.villages]))
+    indicators = list(dict.fromkeys([*old.indicators, *names]))
+    shape = (len(indicators), len(villages))
+    values = np.full(shape, np.nan)
+    origins = np.full(shape, origin, dtype="int64")
+    cells: list[list[str | None]] = [[None] * len(villages) for _ in indicators]
+    rows_old, cols_old = len(old.indicators), len(old.villages)
+    values[:rows_old, :cols_old] = old.values
+    origins[:rows_old, :cols_old] = origins_of(old)
+    for i, row in enumerate(old.cells or []):
+        cells[i][:cols_old] = row
+    row_of = {n: i for i, n in enumerate(indicators)}
+    col_of = {v: j for j, v in enumerate(villages)}
+    covered_rows = [row_of[n] for n in names]
+    covered_cols = [col_of[v] for v in new.villages]
+    block = np.full((len(names), len(new.villages)), np.nan)
+    block[: len(new.indicators)] = new.values
+    was = values[np.ix_(covered_rows, covered_cols)]
+    values[np.ix_(covered_rows, covered_cols)] = block
+    origins[np.ix_(covered_rows, covered_cols)] = origin
+    new_cells = new.cells or []
+    for k, i in enumerate(covered_rows):
+        row = new_cells[k] if k < len(new_cells) else [None] * len(new.villages)
+        for c, j in enumerate(covered_cols):
+            cells[i][j] = row[c]
+    merged = _without_empty_rows(
+        Slice(
+            new.area, new.month, new.sheet, villages, indicators, values, cells, None, "", origins
+        )
+    )
+    return merged, _block_counts(was, block)
+
+
+def _without_empty_rows(piece: Slice) -> Slice:
+    """The slice without indicators that hold no value at all (a column left empty): a slice
+    lists the indicators found, as one read from a sheet does."""
+    keep = ~np.isnan(piece.values).all(axis=1)
+    if keep.all():
+        return piece
+    rows = np.nonzero(keep)[0]
+    return Slice(
+        piece.area,
+        piece.month,
+        piece.sheet,
+        piece.villages,
+        [piece.indicators[i] for i in rows],
+        piece.values[rows],
+        [piece.cells[i] for i in rows] if piece.cells is not None else None,
+        piece.version_id,
+        piece.file_name,
+        piece.origins[rows] if piece.origins is not None else None,
+    )
 
 
 def decode_names(texts: Sequence[str]) -> list[list[str]]:
@@ -154,6 +314,7 @@ def decode(rows: Sequence, cells: bool = False) -> list[Slice]:
                 c,
                 mapping.get("version_id"),
                 mapping.get("file_name", ""),
+                decode_origins(mapping.get("origins"), len(n), len(v)),
             )
         )
     return out
@@ -227,6 +388,8 @@ def long_frame(
             if piece.cells:
                 grid[:] = piece.cells
             part["cell"] = grid[rows][pick]
+        if sources:
+            part["version"] = origins_of(piece)[rows][pick]
         parts.append(part)
     if not parts:
         frame = pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
@@ -246,7 +409,9 @@ def long_frame(
         "value": joined["value"],
     }
     if sources:
-        data["version_id"] = np.array([p.version_id or 0 for p in slices], dtype="int64")[at]
+        # A merged slice's values came from several versions: each value's own (the store
+        # names each version's file and sheet afterwards, see StoreReads._name_sources).
+        data["version_id"] = joined["version"].astype("int64")
         files, file_codes = _slice_codes([p.file_name for p in slices])
         data["file_name"] = _text(file_codes[at], files)
     if sources or cells:
@@ -335,6 +500,14 @@ class ChangeCounts:
     @property
     def changes_anything(self) -> bool:
         return bool(self.added or self.replaced or self.removed)
+
+    def __add__(self, other: ChangeCounts) -> ChangeCounts:
+        return ChangeCounts(
+            self.added + other.added,
+            self.replaced + other.replaced,
+            self.removed + other.removed,
+            self.unchanged + other.unchanged,
+        )
 
 
 def _aligned(piece: Slice | None, villages: list[str], names: list[str]) -> np.ndarray:

@@ -79,17 +79,10 @@ def area_data(
         table=table,
         shown_table=metrics.display_table(table, catalogue, area),
         file_table=metrics.download_table(table, catalogue, area),
-        village_values=pd.concat(
-            [
-                metrics.village_values(frame, catalogue, area, name, period, chosen)
-                for name in per_village
-            ],
-            axis=1,
+        village_values=metrics.villages_values(frame, catalogue, area, per_village, period, chosen),
+        village_month=metrics.villages_month(
+            frame, catalogue, area, per_village, list(window), chosen
         ),
-        village_month={
-            name: metrics.village_month(frame, catalogue, area, name, list(window), chosen)
-            for name in per_village
-        },
         events=area_events(store, area, window, chosen),
         progress=metrics.progress(frame, catalogue, area, period.last, chosen),
     )
@@ -126,9 +119,12 @@ def safety_data(
     area = metrics.SAFETY_AREA
     chosen = list(villages)
     pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
-    hazard_values = store.current(areas=[area], indicators=pair)
+    # The hazard pair of every loaded month as the sheets keep it (month, village, found,
+    # fixed): a county's ten years without unpacking to one row per value and pivoting back.
+    hazard_rows = store.wide(area, pair)
+    if chosen:
+        hazard_rows = hazard_rows[hazard_rows["village"].isin(chosen)]
     ytd = months.year_to_date(last)
-    needed = {*ytd.months, *ytd.previous().months, *ytd.year_ago().months}
     sums = [i for i in metrics.shown_indicators(catalogue, area, chosen) if i.combine == "sum"]
     if chosen:
         all_monthly = metrics.monthly(store.current(areas=[area]), catalogue, area, loaded, chosen)
@@ -137,12 +133,43 @@ def safety_data(
             area_series(store, catalogue, area, loaded), catalogue, area, list(loaded)
         )
     return SafetyData(
-        hazards=metrics.hazards(hazard_values, *pair, list(loaded), chosen, area),
+        hazards=metrics.hazards_from_wide(hazard_rows, *pair, list(loaded)),
         all_monthly=all_monthly,
         year_so_far=metrics.headline(
-            store.current(areas=[area], months=sorted(needed)), catalogue, area, ytd, chosen, sums
+            _year_so_far_values(store, catalogue, area, ytd, chosen, sums),
+            catalogue,
+            area,
+            ytd,
+            chosen,
+            sums,
         ),
     )
+
+
+def _year_so_far_values(
+    store: Store,
+    catalogue: Catalogue,
+    area: str,
+    ytd: months.Period,
+    chosen: list[str],
+    sums: list,
+) -> pd.DataFrame:
+    """The values the year-so-far figures (this year, last year, the period before) need.
+
+    For the whole township a count added across villages enters as one 全镇 row a month from
+    the kept totals (as on the overview): a county's 500 villages × 36 months are not unpacked.
+    """
+    needed = sorted({*ytd.months, *ytd.previous().months, *ytd.year_ago().months})
+    if chosen:
+        return store.current(areas=[area], months=needed)
+    series = area_series(store, catalogue, area, needed)
+    rest = [i.name for i in sums if (i.combine, i.across) != ("sum", "sum")]
+    values = (
+        store.current(areas=[area], months=needed, indicators=rest)
+        if rest
+        else pd.DataFrame(columns=["area", "indicator", "village", "month", "value"])
+    )
+    return metrics.township_rows(series[series["month"].isin(needed)], values, catalogue)
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,15 @@ class ParsedWorkbook:
     slices: list[tuple[str, str]]
     ignored_sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Per area, the indicator columns its sheet has: an import changes exactly these columns
+    # of the villages the file holds (an empty cell there is that village's 未报).
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    # Per area, each indicator column's letter (to name an empty cell of a row).
+    letters: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Things the clerk should check before confirming (never blocking): e.g. a % column whose
+    # values all look like fractions.
+    warnings: list[str] = field(default_factory=list)
+    # The 大事记 of the workbook's 大事记 sheet (workbook/events.py), kept with the import.
     events: list[Event] = field(default_factory=list)
     _values: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -64,6 +73,10 @@ class ParsedWorkbook:
             for area, month, village, sheet, values, cells in self.rows
             for (name, value), cell in zip(values.items(), cells, strict=True)
         ]
+
+    def villages(self, area: str, month: str) -> list[str]:
+        """The villages (and 全镇) whose rows of one slice the file holds, in sheet order."""
+        return [r[2] for r in self.rows if r[0] == area and r[1] == month]
 
     @property
     def areas(self) -> list[str]:

@@ -4,6 +4,12 @@ Every function keys its cache on `Context.cache_key` (database, township, revisi
 which every import and restore changes, so a page never shows stale data and never re-reads
 what another view already computed. The computations themselves are domain functions
 (township_data.pagedata, ranking, report …) that know nothing of Streamlit.
+
+Results are kept as shared objects (st.cache_resource), not as pickled copies (st.cache_data):
+a cache_data hit unpickles the whole value on every page view, 10% of the server's CPU per view
+under load (bench/load.py). Pages only read them, and pandas' copy-on-write keeps every frame
+derived from them separate. Whatever a view would otherwise rebuild from them on every run
+(display tables, summaries) is cached here too.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from .widgets import View
 # ------------------------------------------------------------------ months and status
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _loaded_months(_store: Store, key: tuple) -> list[str]:
     return pagedata.loaded_months(_store)
 
@@ -33,7 +39,7 @@ def loaded_months(context: Context) -> list[str]:
     return _loaded_months(context.store, context.cache_key)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _village_status(_store: Store, _catalogue: Catalogue, key: tuple, month: str) -> pd.DataFrame:
     return pagedata.village_status(_store, _catalogue, month)
 
@@ -43,7 +49,7 @@ def village_status(context: Context, month: str) -> pd.DataFrame:
     return _village_status(context.store, context.catalogue, context.cache_key, month)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _status_matrix(
     _store: Store, _catalogue: Catalogue, key: tuple, month_list: tuple[str, ...]
 ) -> pd.DataFrame:
@@ -58,7 +64,7 @@ def status_matrix(context: Context, month_list: list[str]) -> pd.DataFrame:
 # ------------------------------------------------------------------ overview and areas
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _overview_data(
     _store: Store, _catalogue: Catalogue, key: tuple, loaded: tuple[str, ...]
 ) -> pagedata.OverviewData:
@@ -69,7 +75,7 @@ def overview_data(context: Context, month_list: list[str]) -> pagedata.OverviewD
     return _overview_data(context.store, context.catalogue, context.cache_key, tuple(month_list))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _area_data(
     _store: Store,
     _catalogue: Catalogue,
@@ -98,7 +104,7 @@ def area_data(context: Context, area: str, view: View) -> pagedata.AreaData:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _safety_data(
     _store: Store,
     _catalogue: Catalogue,
@@ -125,7 +131,7 @@ def safety_data(context: Context, view: View) -> pagedata.SafetyData:
 # ------------------------------------------------------------------ 打擂
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _contest_scores(_store: Store, _catalogue: Catalogue, key: tuple) -> pd.DataFrame:
     return ranking.stored_scores(_store, _catalogue)
 
@@ -135,7 +141,7 @@ def contest_scores(context: Context) -> pd.DataFrame:
     return _contest_scores(context.store, context.catalogue, context.cache_key)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _contest_view(
     _store: Store,
     _catalogue: Catalogue,
@@ -157,7 +163,7 @@ def contest_view(
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _contest_village(
     _store: Store, _catalogue: Catalogue, key: tuple, village: str, month: str
 ) -> tuple[ranking.Movement, pd.DataFrame]:
@@ -175,7 +181,7 @@ def contest_village(
     return _contest_village(context.store, context.catalogue, context.cache_key, village, month)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _latest_contest(
     _store: Store, _catalogue: Catalogue, key: tuple
 ) -> tuple[ranking.Ranking, dict[str, int]] | None:
@@ -190,7 +196,7 @@ def latest_contest(context: Context) -> tuple[ranking.Ranking, dict[str, int]] |
 # ------------------------------------------------------------------ 工作总结
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _work_report(
     _store: Store,
     _catalogue: Catalogue,
@@ -213,7 +219,7 @@ def work_report(context: Context, first: str, last: str) -> report.Report:
     return _work_report(context.store, context.catalogue, template, key, first, last)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _report_sources(
     _store: Store,
     _catalogue: Catalogue,
@@ -222,13 +228,14 @@ def _report_sources(
     first: str,
     last: str,
     keys: tuple[str, ...],
-) -> dict[str, pd.DataFrame | None]:
+) -> dict[str, tuple[pd.DataFrame | None, str]]:
     report.attach_sources(_work, _store, _catalogue, keys)
-    return {k: _work.figures[k].sources for k in keys}
+    return {k: (_work.figures[k].sources, _work.figures[k].source_summary()) for k in keys}
 
 
-def show_sources(context: Context, work: report.Report, keys: list[str]) -> None:
-    """Read (once per revision and period) the cells behind these figures of `work`."""
+def show_sources(context: Context, work: report.Report, keys: list[str]) -> dict[str, str]:
+    """Read (once per revision and period) the cells behind these figures of `work`; returns
+    each figure's one-line source summary, built once with them."""
     template = work.template
     found = _report_sources(
         context.store,
@@ -239,14 +246,15 @@ def show_sources(context: Context, work: report.Report, keys: list[str]) -> None
         work.last,
         tuple(keys),
     )
-    for key, sources in found.items():
+    for key, (sources, _summary) in found.items():
         work.figures[key].sources = sources
+    return {key: summary for key, (_sources, summary) in found.items()}
 
 
 # ------------------------------------------------------------------ upload, history, restore
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _template(_catalogue: Catalogue, fingerprint: str, month: str) -> bytes:
     from township_data.workbook import write_template
 
@@ -258,7 +266,7 @@ def template_bytes(context: Context, month: str) -> bytes:
     return _template(context.catalogue, context.catalogue.fingerprint, month)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _history(_store: Store, key: tuple) -> pd.DataFrame:
     return _store.history()
 
@@ -266,6 +274,16 @@ def _history(_store: Store, key: tuple) -> pd.DataFrame:
 def history(context: Context) -> pd.DataFrame:
     """Every version, newest first; re-read only when the revision changes."""
     return _history(context.store, context.cache_key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _history_table(_store: Store, key: tuple) -> pd.DataFrame:
+    return changes.history_table(_history(_store, key))
+
+
+def history_table(context: Context) -> pd.DataFrame:
+    """The import records as the page shows them (Chinese columns, Beijing time)."""
+    return _history_table(context.store, context.cache_key)
 
 
 def read_uploads(context: Context, files: list, month: str | None) -> tuple[list, list]:
@@ -289,7 +307,7 @@ def read_uploads(context: Context, files: list, month: str | None) -> tuple[list
     return parsed, problems
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _version_slices(_store: Store, url: str, township: str, version_id: int) -> list:
     return _store.version_slices(version_id)
 
@@ -300,7 +318,7 @@ def version_slices(context: Context, version_id: int) -> list[tuple[str, str]]:
     return _version_slices(context.store, context.store.url, context.store.township, version_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _version_values(
     _store: Store, url: str, township: str, version_id: int, area: str, month: str
 ) -> pd.DataFrame:
@@ -314,7 +332,21 @@ def version_values(context: Context, version_id: int, area: str, month: str) -> 
     return _version_values(store, store.url, store.township, version_id, area, month)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _version_sheet(
+    _store: Store, _catalogue: Catalogue, key: tuple, version_id: int, area: str, month: str
+) -> pd.DataFrame:
+    values = _version_values(_store, _store.url, _store.township, version_id, area, month)
+    return changes.version_table(values, _catalogue, area, month)
+
+
+def version_sheet(context: Context, version_id: int, area: str, month: str) -> pd.DataFrame:
+    """One slice of a version as its workbook sheet looked (villages × indicators)."""
+    key = (context.store.url, context.store.township, context.catalogue.fingerprint)
+    return _version_sheet(context.store, context.catalogue, key, version_id, area, month)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _restore_preview(
     _store: Store, _catalogue: Catalogue, key: tuple, version_id: int
 ) -> changes.Preview:
@@ -330,7 +362,7 @@ def restore_preview(context: Context, version_id: int) -> changes.Preview:
 # ------------------------------------------------------------------ 大事记
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _events(_store: Store, key: tuple) -> pd.DataFrame:
     return _store.events()
 

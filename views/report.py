@@ -130,9 +130,10 @@ def sources(context: shell.Context, work: report.Report) -> None:
             for f_index, fig in enumerate(work.paragraph_figures(p_index))
             if not flagged_only or fig.missing or fig.partial
         ]
-        if figures:
-            loaders.show_sources(context, work, [fig.key for _, fig in figures])
-            st.markdown(f"**{name}**")
+        if not figures:
+            continue
+        summaries = loaders.show_sources(context, work, [fig.key for _, fig in figures])
+        st.markdown(f"**{name}**")
         for f_index, fig in figures:
             icon = (
                 ":material/error:"
@@ -146,7 +147,7 @@ def sources(context: shell.Context, work: report.Report) -> None:
                 on_change="rerun",
             ) as box:
                 st.markdown(f"**计算方法**：{fig.explanation}")
-                st.markdown(f"**来源**：{fig.source_summary() or '—'}")
+                st.markdown(f"**来源**：{summaries[fig.key] or '—'}")
                 if box.open and fig.sources is not None and not fig.sources.empty:
                     st.dataframe(fig.source_table(), hide_index=True, width="stretch")
 

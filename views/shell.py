@@ -202,7 +202,12 @@ def choose_township(catalogues: dict[str, Catalogue]) -> Catalogue:
     return catalogues[st.session_state[TOWNSHIP_CHOICE]]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _is_sample(_store: Store, key: tuple) -> bool:
+    return _store.is_sample()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _latest_month(_store: Store, key: tuple) -> str | None:
     span = _store.month_span()
     return None if span is None else span[1]
@@ -226,9 +231,13 @@ def setup(script: str) -> Context:
     url = database_url()
     try:
         store = _store(url, catalogue.township_key, catalogue.township_name)
-        _bootstrap(store, catalogue)
+        # One query per view: every import or restore bumps the revision, so a township that
+        # has one was never empty, and whether its data is the sample changes only with it.
         revision = store.revision()
-        is_sample = store.is_sample()
+        if revision == 0:
+            _bootstrap(store, catalogue)
+            revision = store.revision()
+        is_sample = _is_sample(store, (url, catalogue.township_key, revision))
     except Exception:
         LOG.exception("store unavailable")
         st.error("无法打开数据库，请检查数据文件夹或数据库设置（详情见服务器日志）。")

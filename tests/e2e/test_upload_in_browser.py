@@ -122,7 +122,8 @@ def test_workbook_with_mistakes_shows_sheet_and_cell_and_changes_nothing(
     inspected_col = sheets.column(ws, INSPECTED)
     (_, first_row), (_, second_row) = sheets.rows(ws)[:2]
     ws.cell(first_row, inspected_col).value = "十二"  # not a number
-    ws.cell(second_row, 1).value = "不存在村"  # not a configured village
+    ws.cell(second_row, 1).value = "不存在村"  # not a configured village, with a figure
+    ws.cell(second_row, inspected_col).value = 5
     bad_cell = ws.cell(first_row, inspected_col).coordinate
     village_cell = ws.cell(second_row, 1).coordinate
     wb.save(path)
@@ -140,3 +141,56 @@ def test_workbook_with_mistakes_shows_sheet_and_cell_and_changes_nothing(
 
     assert _revision(page) == revision
     assert _history_count(page, server.url) == history
+
+
+def _village_file(template: Path, village: str, month: str, value: int, folder: Path) -> Path:
+    """The template cut to one village's row, filled: the file a village sends back."""
+    wb = load_workbook(template)
+    ws = wb[AREA]
+    month_col, inspected_col = sheets.column(ws, "月份"), sheets.column(ws, INSPECTED)
+    for name, row in reversed(sheets.rows(ws)):
+        if name != village:
+            ws.delete_rows(row)
+    ((_, row),) = sheets.rows(ws)
+    ws.cell(row, month_col).value = month
+    ws.cell(row, inspected_col).value = value
+    path = folder / f"{village}{month}.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_two_village_files_in_one_upload_both_show_and_the_others_keep_theirs(
+    server, desktop, tmp_path
+) -> None:
+    page = desktop
+    template = _template(page, server.url, tmp_path)
+    month, label = "2024-11", "2024年11月"
+    first, second = CATALOGUE.village_names[:2]
+    files = [
+        _village_file(template, first, month, 501, tmp_path),
+        _village_file(template, second, month, 502, tmp_path),
+    ]
+    open_page(page, server.url, "shangchuan")
+    before = _revision(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(files)
+    expect(page.get_by_text("校验通过")).to_be_visible(timeout=60_000)
+    settle(page)
+    assert page.get_by_text("按村（社区）更新").first.is_visible()
+    assert errors_on(page) == []
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_role("link", name=f"查看{AREA}")).to_be_visible(timeout=60_000)
+    assert _revision(page) == before + 1  # one confirm, one write
+
+    page.get_by_role("link", name=f"查看{AREA}").click()
+    page.wait_for_url(f"{server.url}/anquan")
+    settle(page)
+    page.get_by_role("combobox", name="月份").click()
+    page.get_by_role("option", name=label).click()
+    settle(page)
+    page.get_by_role("tab", name="分村数据表").click()
+    table = table_rows(page.get_by_test_id("stDataFrame").last)
+    column = table[0].index(f"{INSPECTED}（家次）")
+    shown = {row[0]: row[column] for row in table[1:]}
+    assert (shown[first], shown[second]) == ("501", "502")
+    others = [v for v in CATALOGUE.village_names[2:] if shown[v] not in ("未报", "")]
+    assert others, shown  # the sample's figures of the other villages are still there

@@ -265,6 +265,10 @@ class Catalogue:
             return index.get(key[: unit.start()])
         return None
 
+    def column_named(self, sheet: str, header: object) -> Indicator | None:
+        """The indicator whose name or alias a header is exactly (spaces, bracket widths aside)."""
+        return self._column_index.get(sheet, {}).get(norm(header))
+
     def suggest_column(self, sheet: str, header: object) -> str | None:
         index = self._column_index.get(sheet, {})
         key = _TRAILING_GROUP.sub("", norm(header)) or norm(header)

@@ -46,6 +46,8 @@ from .figures import (
     shown_indicators,
     village_month,
     village_values,
+    villages_month,
+    villages_values,
 )
 from .plans import PROGRESS_COLUMNS, Progress, progress, progress_table
 from .safety import (
@@ -133,4 +135,6 @@ __all__ = [
     "village_month",
     "village_status",
     "village_values",
+    "villages_month",
+    "villages_values",
 ]

@@ -269,11 +269,31 @@ def village_values(
     villages: Sequence[str] | None = None,
 ) -> pd.Series:
     """Each village's figure over the period (combined as the catalogue says), NaN = 未报."""
+    table = villages_values(values, catalogue, area, [indicator], period, villages)
+    return table[indicator]
+
+
+def villages_values(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    indicators: Sequence[str],
+    period: Period,
+    villages: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """`village_values` of several indicators (columns) from one pass over a county's rows."""
+    names = list(indicators)
     cut = in_period(values[values["area"] == area], period.first, period.last)
-    cut = cut[(cut["indicator"] == indicator) & (cut["village"] != TOWN)]
+    cut = cut[cut["indicator"].isin(names) & (cut["village"] != TOWN)]
     combined = combine_months(cut, catalogue)
-    series = combined.set_index("village")["value"] if not combined.empty else pd.Series()
-    return series.reindex(_chosen(catalogue, villages)).astype("float64").rename(indicator)
+    wide = (
+        combined.pivot_table(index="village", columns="indicator", values="value", aggfunc="first")
+        if not combined.empty
+        else pd.DataFrame()
+    )
+    table = wide.reindex(index=pd.Index(_chosen(catalogue, villages), name="village"))
+    table = table.reindex(columns=pd.Index(names)).astype("float64")
+    return table
 
 
 def village_month(
@@ -285,15 +305,36 @@ def village_month(
     villages: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Villages × months of one indicator as reported (NaN = 未报): the heatmap's grid."""
+    return villages_month(values, catalogue, area, [indicator], month_list, villages)[indicator]
+
+
+def villages_month(
+    values: pd.DataFrame,
+    catalogue: Catalogue,
+    area: str,
+    indicators: Sequence[str],
+    month_list: Sequence[str],
+    villages: Sequence[str] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """`village_month` of several indicators, by name, from one cut and one pivot."""
+    names, month_list = list(indicators), list(month_list)
     cut = values[
         (values["area"] == area)
-        & (values["indicator"] == indicator)
-        & values["month"].isin(list(month_list))
+        & values["indicator"].isin(names)
+        & values["month"].isin(month_list)
     ]
-    grid = cut.pivot_table(index="village", columns="month", values="value", aggfunc="first")
-    return grid.reindex(index=_chosen(catalogue, villages), columns=list(month_list)).astype(
-        "float64"
+    grid = cut.pivot_table(
+        index="village", columns=["indicator", "month"], values="value", aggfunc="first"
     )
+    rows = pd.Index(_chosen(catalogue, villages), name="village")
+    columns = pd.Index(month_list, name="month")
+    held = set(grid.columns.get_level_values(0)) if len(grid.columns) else set()
+    return {
+        name: (grid[name] if name in held else pd.DataFrame(index=grid.index))
+        .reindex(index=rows, columns=columns)
+        .astype("float64")
+        for name in names
+    }
 
 
 def by_year(series: pd.Series) -> pd.DataFrame:

@@ -96,8 +96,16 @@ def display_table(table: pd.DataFrame, catalogue: Catalogue, area: str) -> pd.Da
     return shown
 
 
+# In files the computed township row says it is a total: uploaded again (corrected), it is
+# checked like 合计 and never taken for the 全镇 input row (the 镇本级 row is that).
+TOWN_TOTAL_FILE_ROW = "全镇合计"
+
+
 def download_table(table: pd.DataFrame, catalogue: Catalogue, area: str) -> pd.DataFrame:
     """The period table for files: numbers stay numbers, NaN is written 未报, — where the row
-    does not fill the indicator."""
+    does not fill the indicator, and the computed 全镇 row is labelled 全镇合计."""
     mask = applicable(table, catalogue, area)
-    return table.astype(object).where(mask, NOT_APPLICABLE)
+    out = table.astype(object).where(mask, NOT_APPLICABLE)
+    first = out.columns[0]
+    out[first] = out[first].replace({TOWN_TOTAL_ROW: TOWN_TOTAL_FILE_ROW})
+    return out

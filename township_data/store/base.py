@@ -103,7 +103,7 @@ class StoreBase:
         cs, rs = current_slices, recorded_slices
         cols = [cs.c.area, cs.c.month, rs.c.villages, rs.c.indicators, rs.c.data]
         if with_source:
-            cols += [rs.c.sheet, rs.c.cells, rs.c.version_id, versions.c.file_name]
+            cols += [rs.c.sheet, rs.c.cells, rs.c.version_id, versions.c.file_name, rs.c.origins]
         joined = cs.join(
             rs,
             sa.and_(
@@ -126,15 +126,18 @@ class StoreBase:
         # A stable order for equal reads; months are ASCII, ordered alike by both databases.
         return query.order_by(cs.c.month, cs.c.area)
 
-    def _slices_of(self, conn: Connection, slices: list[tuple[str, str]]) -> list[packing.Slice]:
-        """The current packed slices of these (area, month)s."""
+    def _slices_of(
+        self, conn: Connection, slices: list[tuple[str, str]], full: bool = False
+    ) -> list[packing.Slice]:
+        """The current packed slices of these (area, month)s; `full` adds each slice's sheet,
+        cells, version and per-value origins (what a merge carries over)."""
         by_area: dict[str, list[str]] = {}
         for area, month in slices:
             by_area.setdefault(area, []).append(month)
         rows = []
         for area, ms in by_area.items():
-            rows += conn.execute(self._current_query([area], None, None, ms, False)).fetchall()
-        return packing.decode(rows)
+            rows += conn.execute(self._current_query([area], None, None, ms, full)).fetchall()
+        return packing.decode(rows, cells=full)
 
     def _current_slice_map(self, conn: Connection) -> dict[tuple[str, str], tuple[int, int]]:
         rows = conn.execute(

@@ -20,6 +20,7 @@ from .tables import events as events_table
 
 if TYPE_CHECKING:
     from ..events import Event
+    from ..parsed import ParsedWorkbook
 
 _READ = ["id", "date", "month", "area", "kind", "villages", "title", "source", "created_by"]
 
@@ -75,6 +76,24 @@ class StoreEvents(StoreBase):
                     title="删除失败",
                 )
             self._lock(conn)
+
+    def _keep_file_events(
+        self, conn: Connection, files: Sequence[ParsedWorkbook], results: list, user: str
+    ) -> None:
+        """The events of each file's 大事记 sheet, in the import's transaction: new events
+        alone are a change worth keeping even when the file changes no value."""
+        for parsed, result in zip(files, results, strict=True):
+            added = self._insert_events(
+                conn, parsed.events, user, parsed.file_name, result.version_id
+            )
+            if not added:
+                continue
+            result.events_added = added
+            if result.changed:
+                result.message += f"；新增大事记 {added} 条"
+            else:
+                result.changed = True
+                result.message = f"“{parsed.file_name}”的数据与当前数据相同；新增大事记 {added} 条"
 
     def _insert_events(
         self,

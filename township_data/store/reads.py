@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from .. import config, packing
+from .. import config, merging, packing
 from ..errors import Problem, StoreError
+from ..parsed import ParsedWorkbook
 from .base import StoreBase
 from .records import KEYED, VERSION_COLUMNS, SavedText, compare, rows_frame
 from .tables import (
@@ -58,7 +59,8 @@ class StoreReads(StoreBase):
         value's version_id, file_name, sheet and cell.
         """
         slices = self._current_slices(areas, first, last, months, with_source)
-        return packing.long_frame(slices, indicators, sources=with_source)
+        frame = packing.long_frame(slices, indicators, sources=with_source)
+        return self._name_sources(frame) if with_source else frame
 
     def wide(
         self,
@@ -304,11 +306,62 @@ class StoreReads(StoreBase):
                         rs.c.data,
                         rs.c.sheet,
                         rs.c.cells,
+                        rs.c.version_id,
+                        rs.c.origins,
                     )
                     .where(rs.c.version_id == data_id, rs.c.area == area, rs.c.month.in_(ms))
                     .order_by(rs.c.month)
                 ).fetchall()
-        return packing.long_frame(packing.decode(rows, cells=True), cells=True)[VERSION_COLUMNS]
+        frame = packing.long_frame(packing.decode(rows, cells=True), sources=True)
+        return self._name_sources(frame)[VERSION_COLUMNS]
+
+    def _name_sources(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Each value's file and sheet from the version it came from (its origin): a slice
+        merged by village holds values of several versions, each with its own file."""
+        if frame.empty:
+            return frame
+        ids = sorted({int(v) for v in frame["version_id"].unique()})
+        with self.engine.connect() as conn:
+            files = dict(
+                conn.execute(
+                    sa.select(versions.c.id, versions.c.file_name).where(versions.c.id.in_(ids))
+                ).all()
+            )
+            sheets = {
+                (v, a, m): sheet
+                for v, a, m, sheet in conn.execute(
+                    sa.select(
+                        recorded_slices.c.version_id,
+                        recorded_slices.c.area,
+                        recorded_slices.c.month,
+                        recorded_slices.c.sheet,
+                    ).where(recorded_slices.c.version_id.in_(ids))
+                ).all()
+            }
+        keys = frame[["version_id", "area", "month"]].drop_duplicates()
+        named = keys.assign(
+            file_name=[files.get(int(v), "") for v in keys["version_id"]],
+            sheet=[
+                sheets.get((int(v), a, m), "")
+                for v, a, m in zip(keys["version_id"], keys["area"], keys["month"], strict=True)
+            ],
+        )
+        out = frame.drop(columns=["file_name", "sheet"]).merge(
+            named, on=["version_id", "area", "month"], how="left", sort=False
+        )
+        for column in ("file_name", "sheet"):
+            out[column] = out[column].astype("str")
+        return out[frame.columns]
+
+    def merge_preview(
+        self, files: list[ParsedWorkbook], replace: bool = False
+    ) -> list[merging.FileMerge]:
+        """What importing these files in order would make of the current slices (merging.py),
+        computed as `import_files` computes it, without writing."""
+        touched = list(dict.fromkeys(s for parsed in files for s in parsed.slices))
+        with self.engine.connect() as conn:
+            current = {(p.area, p.month): p for p in self._slices_of(conn, touched, full=True)}
+        return merging.merge_files(current, files, replace)
 
     def diff(self, values: pd.DataFrame, slices: list[tuple[str, str]]) -> pd.DataFrame:
         """What storing `values` for `slices` would change: one row per added/replaced/removed value.

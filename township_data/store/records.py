@@ -13,7 +13,19 @@ from .. import months
 
 KEY = ["area", "month", "village", "indicator"]
 KEYED = [*KEY, "value"]
-VERSION_COLUMNS = ["area", "indicator", "village", "month", "value", "sheet", "cell"]
+# A version's values with where each came from: an import merged by village holds values of
+# earlier versions too (their file, sheet and cell).
+VERSION_COLUMNS = [
+    "area",
+    "indicator",
+    "village",
+    "month",
+    "value",
+    "sheet",
+    "cell",
+    "version_id",
+    "file_name",
+]
 ACTIONS = {"import": "导入", "restore": "恢复"}
 
 
@@ -45,9 +57,10 @@ class ChangeResult:
 class NoChange(Exception):
     """Raised inside a write transaction to roll it back and report that nothing changed."""
 
-    def __init__(self, result: ChangeResult) -> None:
+    def __init__(self, result: ChangeResult, results: list[ChangeResult] | None = None) -> None:
         super().__init__(result.message)
         self.result = result
+        self.results = results
 
 
 def now() -> dt.datetime:
@@ -96,19 +109,38 @@ def insert_many(conn: Connection, table: sa.Table, columns: list[str], rows: lis
     """Insert many rows through the driver's executemany, without building a dict per row.
 
     The statement is compiled by SQLAlchemy for the connection's dialect (qmark on SQLite,
-    pyformat on PostgreSQL), so it stays portable; rows are tuples in `columns` order. Roughly
-    twice as fast as executing the Core insert with a list of dicts.
+    pyformat on PostgreSQL), once per table, columns and dialect, so it stays portable; rows
+    are tuples in `columns` order. Roughly twice as fast as executing the Core insert with a
+    list of dicts.
     """
     if not rows:
         return
-    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
-    if compiled.positional:
-        order = [columns.index(name) for name in compiled.positiontup]
-        if order != list(range(len(columns))):
-            rows = [tuple(row[i] for i in order) for row in rows]
-        conn.exec_driver_sql(str(compiled), rows)
-    else:
-        conn.exec_driver_sql(str(compiled), [dict(zip(columns, row, strict=True)) for row in rows])
+    sql, order = _compiled_insert(table, tuple(columns), conn.dialect)
+    if order is None:
+        conn.exec_driver_sql(sql, [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    if order != list(range(len(columns))):
+        rows = [tuple(row[i] for i in order) for row in rows]
+    conn.exec_driver_sql(sql, rows)
+
+
+_COMPILED: dict[tuple, tuple[str, list[int] | None]] = {}
+
+
+def _compiled_insert(
+    table: sa.Table, columns: tuple[str, ...], dialect
+) -> tuple[str, list[int] | None]:
+    """The insert's SQL, and the order of its positional parameters (None: named ones)."""
+    key = (table.name, columns, dialect.name, dialect.paramstyle)
+    found = _COMPILED.get(key)
+    if found is None:
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+        order = (
+            [columns.index(name) for name in compiled.positiontup] if compiled.positional else None
+        )
+        found = (str(compiled), order)
+        _COMPILED[key] = found
+    return found
 
 
 def compare(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:

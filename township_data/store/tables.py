@@ -58,6 +58,8 @@ recorded_slices = sa.Table(
     sa.Column("indicators", sa.Text, nullable=False),
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("cells", sa.Text, nullable=False),
+    # Per value, the version it came from (packing.encode_origins); NULL: all from this one.
+    sa.Column("origins", sa.Text, nullable=True),
 )
 
 # The current data: per slice, the version that made it current (an import or a restore) and

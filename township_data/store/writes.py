@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .. import packing
+from .. import merging, packing
 from ..errors import Problem, StoreError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
@@ -53,111 +53,165 @@ class StoreWrites(StoreEvents):
                     raise
 
     def import_workbook(
-        self, parsed: ParsedWorkbook, user: str, expected_revision: int | None = None
+        self,
+        parsed: ParsedWorkbook,
+        user: str,
+        expected_revision: int | None = None,
+        replace: bool = False,
     ) -> ChangeResult:
-        """Store a validated workbook as one new version, all or nothing.
+        """Store a validated workbook as one new version, all or nothing (see `import_files`)."""
+        return self.import_files([parsed], user, expected_revision, replace)[0]
 
-        A byte-identical file whose data is still current, or a file whose values equal the
-        current ones, changes nothing and says so. `expected_revision`: refuse with StoreError
-        when the township changed since the preview the user confirmed was computed.
+    def import_files(
+        self,
+        files: list[ParsedWorkbook],
+        user: str,
+        expected_revision: int | None = None,
+        replace: bool = False,
+        prepared: list[merging.FileMerge] | None = None,
+    ) -> list[ChangeResult]:
+        """Store validated workbooks in order, each as one version, all in one transaction.
+
+        Each file merges by village into what is current (merging.py); with `replace` the
+        files replace the (area, month)s they touch. A byte-identical file whose data is still
+        current, or a file that changes no value, is reported and stores nothing.
+        `expected_revision`: refuse with StoreError when the township changed since the
+        preview the user confirmed was computed. Nothing is stored when nothing changes.
+        `prepared`: that preview's merges (Store.merge_preview of these files), used only with
+        `expected_revision`: once the lock confirms no write landed since, the current data is
+        what they were computed from.
         """
         try:
             with self._write() as conn:
                 revision = self._lock(conn, expected_revision)
+                reuse = prepared if expected_revision is not None else None
                 with gc_paused():
-                    result = self._import_with_events(conn, parsed, user)
-                result.revision = revision
-                return result
+                    results = self._import(conn, files, user, replace, reuse)
+                self._keep_file_events(conn, files, results, user)
+                if not any(r.changed for r in results):
+                    raise NoChange(results[0], results)
+                for result in results:
+                    result.revision = revision
+                return results
         except NoChange as stop:
-            return stop.result
+            return stop.results or [stop.result]
 
-    def _import_with_events(
-        self, conn: Connection, parsed: ParsedWorkbook, user: str
-    ) -> ChangeResult:
-        """The import, and the events of the workbook's 大事记 sheet in the same transaction:
-        new events alone are a change worth keeping even when the values are unchanged."""
-        try:
-            result = self._import(conn, parsed, user)
-        except NoChange as stop:
-            added = self._insert_events(conn, parsed.events, user, parsed.file_name, None)
-            if not added:
-                raise
-            result = stop.result
-            result.changed = True
-            result.message = f"“{parsed.file_name}”的数据与当前数据相同；新增大事记 {added} 条"
-            result.events_added = added
-            return result
-        added = self._insert_events(conn, parsed.events, user, parsed.file_name, result.version_id)
-        if added:
-            result.events_added = added
-            result.message += f"；新增大事记 {added} 条"
-        return result
-
-    def _import(self, conn: Connection, parsed: ParsedWorkbook, user: str) -> ChangeResult:
+    def _import(
+        self,
+        conn: Connection,
+        files: list[ParsedWorkbook],
+        user: str,
+        replace: bool,
+        prepared: list[merging.FileMerge] | None = None,
+    ) -> list[ChangeResult]:
         current_map = self._current_slice_map(conn)
-        same_file = conn.execute(
-            sa.select(versions.c.id)
-            .where(
-                versions.c.township == self.township,
-                versions.c.sha256 == parsed.sha256,
-                versions.c.action == "import",
+        if (
+            prepared is not None
+            and len(prepared) == len(files)
+            and all(m.parsed is f for m, f in zip(prepared, files, strict=True))
+        ):
+            merges = prepared
+        else:
+            touched = list(dict.fromkeys(s for parsed in files for s in parsed.slices))
+            current = {(p.area, p.month): p for p in self._slices_of(conn, touched, full=True)}
+            merges = merging.merge_files(current, files, replace)
+        same_files = self._same_files(conn, files, current_map)
+        numbers: dict[int, int] = {}
+        results = []
+        final: dict[tuple[str, str], packing.Slice] = {}  # as the whole upload leaves them
+        for merge in merges:
+            parsed = merge.parsed
+            same = same_files.get(parsed.sha256)
+            if same is not None or not merge.changes_anything:
+                results.append(self._unchanged(parsed, same, merge.counts))
+                continue
+            version_id = self._record_version(
+                conn,
+                action="import",
+                file_name=parsed.file_name,
+                sha256=parsed.sha256,
+                user=user,
+                slices=parsed.slices,
+                per_slice={(p.area, p.month): p.value_count for p in merge.after},
+                current_map=current_map,
+                value_count=parsed.value_count,
             )
-            .order_by(versions.c.id.desc())
-        ).first()
-        if same_file and all(current_map.get(s, (0, 0))[1] == same_file.id for s in parsed.slices):
-            raise NoChange(
-                ChangeResult(
-                    changed=False,
-                    message=f"“{parsed.file_name}”与已导入的版本 {same_file.id} 完全相同，未做任何更改",
-                    version_id=same_file.id,
-                    slices=parsed.slices,
-                )
+            numbers[merge.origin] = version_id
+            # The merged slices into the history, then the current pointers to them: each
+            # slice is written once, whatever its size.
+            columns = ["sheet", "villages", "indicators", "data", "cells", "origins"]
+            insert_many(
+                conn,
+                recorded_slices,
+                ["version_id", "area", "month", *columns],
+                [
+                    (version_id, p.area, p.month, *(text[c] for c in columns))
+                    for p in merge.after
+                    for text in [packing.encode(p, version_id, numbers)]
+                ],
             )
-        packed = packing.from_rows(parsed.rows)
-        counts = packing.count_changes(self._slices_of(conn, parsed.slices), packed)
-        new_slices = [s for s in parsed.slices if s not in current_map]
-        if not new_slices and not counts.changes_anything:
-            raise NoChange(
+            for key, piece in zip(parsed.slices, merge.after, strict=True):
+                current_map[key] = (version_id, version_id)
+                final[key] = piece
+            counts = merge.counts
+            results.append(
                 ChangeResult(
-                    changed=False,
-                    message=f"“{parsed.file_name}”的数据与当前数据完全相同，未做任何更改",
+                    changed=True,
+                    message=f"已导入“{parsed.file_name}”为版本 {version_id}：{summarise_slices(parsed.slices)}",
+                    version_id=version_id,
                     slices=parsed.slices,
+                    added=counts.added,
+                    replaced=counts.replaced,
+                    removed=counts.removed,
                     unchanged=counts.unchanged,
                 )
             )
-        per_slice = {(p.area, p.month): p.value_count for p in packed}
-        version_id = self._record_version(
-            conn,
-            action="import",
-            file_name=parsed.file_name,
-            sha256=parsed.sha256,
-            user=user,
-            slices=parsed.slices,
-            per_slice=per_slice,
-            current_map=current_map,
-        )
-        # The slices into the history, then the current pointers to them: each slice is
-        # written once, whatever its size.
-        columns = ["sheet", "villages", "indicators", "data", "cells"]
-        insert_many(
-            conn,
-            recorded_slices,
-            ["version_id", "area", "month", *columns],
-            [
-                (version_id, p.area, p.month, *(text[c] for c in columns))
-                for p, text in zip(packed, map(packing.encode, packed), strict=True)
-            ],
-        )
-        self._point(conn, parsed.slices, version_id, {s: version_id for s in parsed.slices})
-        self._write_totals(conn, parsed.slices, packed)
+        # The current pointers and kept totals once, to the last version of each slice: a
+        # month sent as sixteen village files moves each pointer once, not sixteen times.
+        touched_now = list(final)
+        self._point(conn, {key: current_map[key] for key in touched_now})
+        self._write_totals(conn, touched_now, list(final.values()))
+        return results
+
+    def _same_files(
+        self,
+        conn: Connection,
+        files: list[ParsedWorkbook],
+        current_map: dict[tuple[str, str], tuple[int, int]],
+    ) -> dict[str, int]:
+        """Per file hash, the version that imported that very file, when its data is still what
+        is current (one query for the whole upload)."""
+        hashes = sorted({parsed.sha256 for parsed in files})
+        rows = conn.execute(
+            sa.select(versions.c.sha256, sa.func.max(versions.c.id))
+            .where(
+                versions.c.township == self.township,
+                versions.c.sha256.in_(hashes),
+                versions.c.action == "import",
+            )
+            .group_by(versions.c.sha256)
+        ).all()
+        latest = {sha: int(vid) for sha, vid in rows}
+        found = {}
+        for parsed in files:
+            vid = latest.get(parsed.sha256)
+            if vid and all(current_map.get(s, (0, 0))[1] == vid for s in parsed.slices):
+                found[parsed.sha256] = vid
+        return found
+
+    @staticmethod
+    def _unchanged(
+        parsed: ParsedWorkbook, same: int | None, counts: packing.ChangeCounts
+    ) -> ChangeResult:
+        if same is not None:
+            message = f"“{parsed.file_name}”与已导入的版本 {same} 完全相同，未做任何更改"
+        else:
+            message = f"“{parsed.file_name}”的数据与当前数据完全相同，未做任何更改"
         return ChangeResult(
-            changed=True,
-            message=f"已导入“{parsed.file_name}”为版本 {version_id}：{summarise_slices(parsed.slices)}",
-            version_id=version_id,
+            changed=False,
+            message=message,
+            version_id=same,
             slices=parsed.slices,
-            added=counts.added,
-            replaced=counts.replaced,
-            removed=counts.removed,
             unchanged=counts.unchanged,
         )
 
@@ -174,12 +228,14 @@ class StoreWrites(StoreEvents):
         current_map: dict[tuple[str, str], tuple[int, int]],
         data_ids: dict[tuple[str, str], int] | None = None,
         restored_from: int | None = None,
+        value_count: int | None = None,
     ) -> int:
         """Insert a version and the slices it makes current; its id.
 
         `data_ids` names, per slice, the version whose recorded rows the slice will hold (an
         import records its own rows: None); each slice notes the version it replaces in
-        `current_map` (the current pointers before this write).
+        `current_map` (the current pointers before this write). `value_count`: the values the
+        version brought (an import's file), else the sum of its slices' counts.
         """
         version_id = conn.execute(
             versions.insert().values(
@@ -190,7 +246,9 @@ class StoreWrites(StoreEvents):
                 created_at=now(),
                 created_by=user,
                 restored_from=restored_from,
-                value_count=sum(per_slice.get(s, 0) for s in slices),
+                value_count=(
+                    sum(per_slice.get(s, 0) for s in slices) if value_count is None else value_count
+                ),
                 summary=summarise_slices(slices),
             )
         ).inserted_primary_key[0]
@@ -210,20 +268,17 @@ class StoreWrites(StoreEvents):
         )
         return int(version_id)
 
-    def _point(
-        self,
-        conn: Connection,
-        slices: list[tuple[str, str]],
-        version_id: int,
-        data_ids: dict[tuple[str, str], int],
-    ) -> None:
-        """Make `version_id` current for these slices, holding the rows of `data_ids[slice]`."""
-        self._delete_slices(conn, current_slices, slices)
+    def _point(self, conn: Connection, pointers: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """Make each slice's (version, data version) current: the version that made it current
+        and the version whose recorded rows it holds."""
+        if not pointers:
+            return
+        self._delete_slices(conn, current_slices, list(pointers))
         insert_many(
             conn,
             current_slices,
             ["township", "area", "month", "version_id", "data_version_id"],
-            [(self.township, a, m, version_id, data_ids[(a, m)]) for a, m in slices],
+            [(self.township, a, m, v, d) for (a, m), (v, d) in pointers.items()],
         )
 
     def restore(
@@ -300,7 +355,7 @@ class StoreWrites(StoreEvents):
             data_ids=data_ids,
             restored_from=version_id,
         )
-        self._point(conn, slices, new_id, data_ids)
+        self._point(conn, {s: (new_id, data_ids[s]) for s in slices})
         self._refresh_totals(conn, slices)
         return ChangeResult(
             changed=True,

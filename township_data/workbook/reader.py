@@ -1,7 +1,10 @@
-"""Reading a whole workbook: open it, parse its sheets, check each, all problems at once.
+"""Reading a whole workbook: what the file is, its bounds, its sheets, all problems at once.
 
-Reading turns a workbook into rows of values with the file/sheet/cell each came from, ready for
-the store, or raises WorkbookError listing every problem at once.
+.xlsx, .xlsm and .xls are read through calamine, with the same checks and limits for all: the
+archive (or the .xls sheet extents) is bounded before any sheet is parsed, and what calamine
+does not give — number formats, hidden rows and columns, formulas without values — comes from
+the file itself (facts.py). Reading turns a workbook into rows of values with the file, sheet
+and cell each came from, ready for the store, or raises WorkbookError listing every problem.
 """
 
 from __future__ import annotations
@@ -13,46 +16,94 @@ from concurrent.futures import ThreadPoolExecutor
 
 import python_calamine
 
-from .. import months
+from .. import config, months
 from ..catalogue import Catalogue, norm
 from ..errors import Problem, WorkbookError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
+from . import formats
 from .archive import check_archive, sniff
 from .events import events_of_book, is_events_sheet
+from .facts import FactsError, SheetFacts
 from .sheet import SheetReader
 from .spans import span_problems
+from .xls_facts import EncryptedError, scan_xls
+from .xlsx_facts import scan_xlsx
 
 TITLE = "导入失败"
+# Below this size a workbook's sheets are parsed in the reading thread itself.
+_SMALL_WORKBOOK = 256 * 1024
+_BROKEN = "文件已损坏或不是标准的 Excel 工作簿，无法读取"
+_RESAVE = "请用 Excel/WPS 打开后另存为 .xlsx 再上传"
+
+
+def _refuse(problems: list[Problem]) -> WorkbookError:
+    return WorkbookError(problems=problems, title=TITLE)
+
+
+def _kind(data: bytes, file_name: str) -> str:
+    """xlsx, xlsm or xls; anything else is refused with what it is and what to do."""
+    detected = formats.detect(data, file_name)
+    if detected.readable:
+        return detected.kind
+    if detected.kind == "text":
+        problem = sniff(data, file_name)
+    else:
+        problem = Problem(detected.problem or _BROKEN, file=file_name, hint=detected.hint)
+    raise _refuse([problem or Problem(_BROKEN, file=file_name, hint=_RESAVE)])
 
 
 def _open(data: bytes, file_name: str) -> python_calamine.CalamineWorkbook:
     try:
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
-        raise WorkbookError(
-            problems=[
-                Problem(
-                    "工作簿设置了密码，无法读取", file=file_name, hint="请取消密码后另存为 .xlsx"
-                )
-            ],
-            title=TITLE,
+        raise _refuse(
+            [Problem("工作簿设置了密码，无法读取", file=file_name, hint="请取消密码后另存为 .xlsx")]
         ) from None
     except Exception:
-        raise WorkbookError(
-            problems=[
-                Problem(
-                    "文件已损坏或不是标准的 Excel 工作簿，无法读取",
-                    file=file_name,
-                    hint="请用 Excel/WPS 打开后另存为 .xlsx 再上传",
-                )
-            ],
-            title=TITLE,
+        raise _refuse([Problem(_BROKEN, file=file_name, hint=_RESAVE)]) from None
+
+
+def _facts(data: bytes, kind: str, names: list[str], file_name: str) -> dict[str, SheetFacts]:
+    """Formats, hidden rows and columns, merges and formulas of the sheets to read."""
+    try:
+        return scan_xls(data, names) if kind == "xls" else scan_xlsx(data, names)
+    except EncryptedError:
+        hint = "请取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx 再上传"
+        raise _refuse(
+            [Problem("工作簿设置了打开密码，无法读取", file=file_name, hint=hint)]
         ) from None
+    except FactsError:
+        raise _refuse([Problem(_BROKEN, file=file_name, hint=_RESAVE)]) from None
 
 
-def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]] | None]:
-    """The cells of these sheets, in order (None for a sheet that cannot be read).
+def _too_big(rows: int, cols: int) -> str | None:
+    if rows > config.MAX_SHEET_ROWS:
+        return f"工作表有 {rows:,} 行，超过上限 {config.MAX_SHEET_ROWS:,} 行"
+    if cols > config.MAX_SHEET_COLUMNS:
+        return f"工作表用到了第 {cols:,} 列，超过上限 {config.MAX_SHEET_COLUMNS} 列"
+    if rows * cols > config.MAX_SHEET_CELLS:
+        return (
+            f"工作表的使用范围有 {rows:,} 行 × {cols:,} 列，超过上限 "
+            f"{config.MAX_SHEET_CELLS:,} 个单元格"
+        )
+    return None
+
+
+def _bounds(data: bytes, kind: str, file_name: str) -> list[Problem]:
+    """The size bound every format shares; the archive check of a zipped workbook."""
+    if kind != "xls":
+        return check_archive(data, file_name)
+    if len(data) > config.MAX_UPLOAD_BYTES:
+        size = len(data) / 1024 / 1024
+        limit = config.MAX_UPLOAD_BYTES // 1024 // 1024
+        return [Problem(f"文件有 {size:.1f} MB，超过上限 {limit} MB", file=file_name)]
+    return []
+
+
+def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]] | str | None]:
+    """The cells of these sheets, in order: None for a sheet that cannot be read, the Chinese
+    reason for one whose used range is beyond the limits (checked before it becomes lists).
 
     The sheets are parsed one after another in a worker thread while the caller checks the
     ones before: the parser releases the GIL, so on two cores parsing and checking overlap.
@@ -71,14 +122,27 @@ def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]]
         except Exception:
             return None
 
+    if len(data) < _SMALL_WORKBOOK:  # a village's file: a thread would cost more than it saves
+        for name in names:
+            yield _cells_of(parse(name))
+        return
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-parser") as pool:
         pending = [pool.submit(parse, name) for name in names]
         for future in pending:
-            sheet = future.result()
-            try:
-                yield None if sheet is None else sheet.to_python(skip_empty_area=False)
-            except Exception:
-                yield None
+            yield _cells_of(future.result())
+
+
+def _cells_of(sheet: python_calamine.CalamineSheet | None) -> list[list[object]] | str | None:
+    """A parsed sheet as lists, or why not (see `_parsed_sheets`)."""
+    if sheet is None:
+        return None
+    reason = _too_big(sheet.total_height, sheet.total_width)
+    if reason:
+        return reason
+    try:
+        return sheet.to_python(skip_empty_area=False)
+    except Exception:
+        return None
 
 
 def read_workbook(
@@ -93,30 +157,23 @@ def read_workbook(
         return _read_workbook(data, file_name, catalogue, month)
 
 
-def _read_workbook(
-    data: bytes, file_name: str, catalogue: Catalogue, month: str | None
-) -> ParsedWorkbook:
-    if month is not None:
-        month = months.parse_month(month)
-    problem = sniff(data, file_name)
-    if problem:
-        raise WorkbookError(problems=[problem], title=TITLE)
-    problems = check_archive(data, file_name)
-    if problems:
-        raise WorkbookError(problems=problems, title=TITLE)
-    book = _open(data, file_name)
+def _plan(
+    book: python_calamine.CalamineWorkbook, catalogue: Catalogue, file_name: str
+) -> tuple[list[tuple[str, str | Problem]], list[str], dict[str, bool]]:
+    """Each sheet to read with its area (or the problem it is), the sheets ignored, and which
+    sheets are hidden."""
     known = {norm(s): s for s in catalogue.sheet_names}
+    hidden = {
+        meta.name: str(meta.visible).rsplit(".", 1)[-1].lower() != "visible"
+        for meta in book.sheets_metadata
+    }
     ignored: list[str] = []
-    sheets: list[SheetReader] = []
-    problems = []
     seen_areas: dict[str, str] = {}
-    # Each sheet: its area to read, or the problem it is (a second sheet of one area).
     plan: list[tuple[str, str | Problem]] = []
-    event_sheets = [name for name in book.sheet_names if is_events_sheet(name)]
     for sheet_name in book.sheet_names:
         area = known.get(norm(sheet_name))
-        if area is None and sheet_name in event_sheets:
-            continue
+        if area is None and is_events_sheet(sheet_name):
+            continue  # read by events_of_book
         if area is None:
             near = [s for s in catalogue.sheet_names if s in sheet_name]
             ignored.append(
@@ -129,25 +186,27 @@ def _read_workbook(
             continue
         seen_areas[area] = sheet_name
         plan.append((sheet_name, area))
-    cells = _parsed_sheets(data, [name for name, area in plan if isinstance(area, str)])
-    try:
-        for sheet_name, area in plan:
-            if isinstance(area, Problem):
-                problems.append(area)
-                continue
-            rows = next(cells)
-            if rows is None:
-                problems.append(Problem("工作表已损坏，无法读取", file=file_name, sheet=sheet_name))
-                continue
-            sheet = SheetReader(sheet_name, area, file_name, catalogue, month)
-            sheet.read(rows)
-            problems += sheet.problems
-            sheets.append(sheet)
-    finally:
-        cells.close()  # ends the parser thread
-    events, late = events_of_book(book, event_sheets, file_name, catalogue, bool(seen_areas))
+    return plan, ignored, hidden
+
+
+def _read_workbook(
+    data: bytes, file_name: str, catalogue: Catalogue, month: str | None
+) -> ParsedWorkbook:
+    if month is not None:
+        month = months.parse_month(month)
+    kind = _kind(data, file_name)
+    problems = _bounds(data, kind, file_name)
+    if problems:
+        raise _refuse(problems)
+    book = _open(data, file_name)
+    plan, ignored, hidden = _plan(book, catalogue, file_name)
+    names = [name for name, area in plan if isinstance(area, str)]
+    facts = _facts(data, kind, names, file_name) if names else {}
+    sheets = _read_sheets(data, plan, facts, hidden, file_name, catalogue, month, problems)
+    event_sheets = [name for name in book.sheet_names if is_events_sheet(name)]
+    events, late = events_of_book(book, event_sheets, file_name, catalogue, bool(names))
     problems += late + span_problems([r for s in sheets for r in s.rows], file_name, catalogue)
-    if not seen_areas and not problems:
+    if not any(isinstance(area, str) for _, area in plan) and not problems:
         problems.append(
             Problem(
                 "工作簿中没有可识别的工作表",
@@ -156,20 +215,63 @@ def _read_workbook(
             )
         )
     if problems:
-        raise WorkbookError(problems=problems, title=TITLE)
+        raise _refuse(problems)
+    parsed = _parsed(data, file_name, catalogue, sheets, ignored)
+    parsed.events = events
+    return parsed
+
+
+def _read_sheets(
+    data: bytes,
+    plan: list[tuple[str, str | Problem]],
+    facts: dict[str, SheetFacts],
+    hidden: dict[str, bool],
+    file_name: str,
+    catalogue: Catalogue,
+    month: str | None,
+    problems: list[Problem],
+) -> list[SheetReader]:
+    sheets: list[SheetReader] = []
+    cells = _parsed_sheets(data, [name for name, area in plan if isinstance(area, str)])
+    try:
+        for sheet_name, area in plan:
+            if isinstance(area, Problem):
+                problems.append(area)
+                continue
+            rows = next(cells)
+            if rows is None or isinstance(rows, str):
+                message = rows or "工作表已损坏，无法读取"
+                problems.append(Problem(message, file=file_name, sheet=sheet_name))
+                continue
+            sheet_facts = facts.get(sheet_name) or SheetFacts()
+            sheet_facts.hidden = sheet_facts.hidden or hidden.get(sheet_name, False)
+            sheet = SheetReader(sheet_name, area, file_name, catalogue, month, sheet_facts)
+            sheet.read(rows)
+            problems += sheet.problems
+            sheets.append(sheet)
+    finally:
+        cells.close()  # ends the parser thread
+    return sheets
+
+
+def _parsed(
+    data: bytes,
+    file_name: str,
+    catalogue: Catalogue,
+    sheets: list[SheetReader],
+    ignored: list[str],
+) -> ParsedWorkbook:
     rows = [row for sheet in sheets for row in sheet.rows]
     order = {name: i for i, name in enumerate(catalogue.sheet_names)}
     slices = sorted(
         {(sheet.area, m) for sheet in sheets for m in sheet.months},
         key=lambda s: (order[s[0]], s[1]),
     )
-    notes = [f"工作表“{s.name}”没有填写任何数据，已跳过" for s in sheets if not s.months]
+    notes = [note for sheet in sheets for note in sheet.notes]
+    notes += [f"工作表“{s.name}”没有填写任何数据，已跳过" for s in sheets if not s.months]
     if not slices:
-        raise WorkbookError(
-            problems=[
-                Problem("工作簿中没有任何已填写的数据", file=file_name, hint="请填写后再上传")
-            ],
-            title=TITLE,
+        raise _refuse(
+            [Problem("工作簿中没有任何已填写的数据", file=file_name, hint="请填写后再上传")]
         )
     return ParsedWorkbook(
         file_name=file_name,
@@ -178,5 +280,7 @@ def _read_workbook(
         slices=slices,
         ignored_sheets=ignored,
         notes=notes,
-        events=events,
+        columns={sheet.area: sheet.columns for sheet in sheets},
+        letters={sheet.area: sheet.letters for sheet in sheets},
+        warnings=[text for sheet in sheets for text in sheet.warnings],
     )

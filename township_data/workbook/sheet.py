@@ -1,6 +1,10 @@
 """One sheet's rules: find the header, map the columns, read each row into values.
 
-Every problem is collected with its cell, so one upload shows all of them.
+Every problem is collected with its cell, so one upload shows all of them. What the file says
+beyond its values (facts.py: percent formats, merged, hidden and formula cells) is applied so
+that every value is read as the clerk saw it in Excel or WPS; what the reader did about it
+(a unit converted, hidden rows read, the month taken from the title) becomes a note for the
+preview, and what it cannot decide (a % column that looks like fractions) a warning.
 """
 
 from __future__ import annotations
@@ -11,17 +15,16 @@ from dataclasses import dataclass, field
 from openpyxl.utils import get_column_letter
 
 from .. import months
-from ..catalogue import TOTAL_SCORE, TOWN, Catalogue, Indicator, norm
+from ..catalogue import TOTAL_SCORE, TOWN, Catalogue, norm
 from ..errors import Problem
 from ..packing import SheetRow
+from . import header as headers
+from . import totals as total_rows
 from .cells import cell_name, filled, parse_value
+from .facts import SheetFacts
+from .sheet_notes import formula_problems, hidden_notes, merged_data_problems, percent_warnings
+from .title_month import month_from_rows
 
-VILLAGE_HEADERS = {
-    norm(h) for h in ("村（社区）", "村(居)", "村（居）", "村名", "单位", "村（社区）名称", "村居")
-}
-MONTH_HEADERS = {norm(h) for h in ("月份", "月", "填报月份", "统计月份")}
-IGNORED_HEADERS = {norm(h) for h in ("序号", "备注", "说明")}
-TOTAL_ROWS = {"合计", "总计", "小计"}
 FOOTER_PREFIXES = (
     "填表人",
     "填报人",
@@ -33,7 +36,6 @@ FOOTER_PREFIXES = (
     "说明",
     "备注",
 )
-HEADER_SEARCH_ROWS = 10
 
 
 @dataclass
@@ -45,10 +47,15 @@ class SheetReader:
     file: str
     catalogue: Catalogue
     form_month: str | None
+    facts: SheetFacts = field(default_factory=SheetFacts)
     problems: list[Problem] = field(default_factory=list)
     rows: list[SheetRow] = field(default_factory=list)
     months: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # The indicators the sheet has a column for (what an import of it may change).
+    columns: list[str] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)
     # Per sheet: each indicator column's letter and rules, and each 月份 and 村 cell already
     # parsed (a back-fill repeats the same few dozen of each thousands of times).
     _columns: list[tuple] = field(default_factory=list, repr=False)
@@ -56,82 +63,121 @@ class SheetReader:
     _villages: dict[tuple[type, object], tuple[str, str | None]] = field(
         default_factory=dict, repr=False
     )
+    _sheet_month: str | None = None
+    _total_town: bool = False
+    _data: list[total_rows.DataRow] = field(default_factory=list, repr=False)
+    _totals: list[total_rows.TotalRow] = field(default_factory=list, repr=False)
+
+    @property
+    def where(self) -> dict[str, str]:
+        return {"file": self.file, "sheet": self.name}
 
     def error(self, cell: str, message: str, hint: str = "") -> None:
-        self.problems.append(
-            Problem(message, file=self.file, sheet=self.name, cell=cell, hint=hint)
-        )
+        self.problems.append(Problem(message, cell=cell, hint=hint, **self.where))
 
     def read(self, rows: list[list[object]]) -> None:
-        header_row = next(
-            (
-                r
-                for r, row in enumerate(rows[:HEADER_SEARCH_ROWS])
-                if any(norm(c) in VILLAGE_HEADERS for c in row)
-            ),
-            None,
-        )
-        if header_row is None:
+        found = headers.find_header(rows, self.facts.merged)
+        if found is None:
             self.error(
                 "",
-                f"前 {HEADER_SEARCH_ROWS} 行中找不到表头“村（社区）”",
+                f"前 {headers.HEADER_SEARCH_ROWS} 行中找不到表头“村（社区）”",
                 "表头行须有一格写“村（社区）”，其后各列为指标名称；可下载模板对照",
             )
             return
-        columns = self._map_columns(rows, header_row)
-        if columns is None:
+        first, last, village_col = found
+        headers.merged_fill(rows, self.facts.merged, first, last)
+        head = headers.read_header(
+            rows, first, last, village_col, self.catalogue, self.area, self.where
+        )
+        self.problems += head.problems
+        self.notes += [f"工作表“{self.name}”{text}" for text in head.conversions]
+        if not head.columns:
             return
-        village_col, month_col, indicator_cols = columns
-        if month_col is None and self.form_month is None:
+        self._setup_columns(head)
+        self._fill_label_merges(rows, head)
+        self.problems += merged_data_problems(self.facts, head, self.where, rows)
+        if not self._choose_month(rows, head):
+            return
+        self._read_rows(rows, head)
+        for cell, message, hint in total_rows.check(self._totals, self._data, self._summed()):
+            self.error(cell, message, hint)
+        self.problems += formula_problems(self.facts, head, last, self.where)
+        self.notes += hidden_notes(self.facts, head, self.rows, self.name)
+        self.warnings += percent_warnings(self.facts, head, self.rows, self.name)
+
+    def _setup_columns(self, head: headers.Header) -> None:
+        self.columns = [c.indicator.name for c in head.columns]
+        self.letters = {c.indicator.name: get_column_letter(c.col + 1) for c in head.columns}
+        self._columns = [
+            (
+                c.col,
+                c.indicator,
+                get_column_letter(c.col + 1),
+                c.indicator.name,
+                c.indicator.whole,
+                c.indicator.min,
+                c.indicator.max,
+                c.indicator.town_row,
+                c.indicator.village_rows,
+                c.unit,
+                c.factor,
+                # a number here needs nothing but the bounds: no unit factor, no percent cell
+                c.factor == 1 and not (self.facts.percent or self.facts.unclear_percent),
+            )
+            for c in head.columns
+        ]
+
+    def _fill_label_merges(self, rows: list[list[object]], head: headers.Header) -> None:
+        """A village (or month) merged down over several rows names each of them."""
+        label_cols = {head.village_col, head.month_col}
+        spans = [m for m in self.facts.merged if m[1] == m[3] and m[1] in label_cols]
+        if any(m[0] > head.last for m in spans):
+            headers.merged_fill(rows, spans, head.last + 1, len(rows) - 1)
+            self.notes.append(
+                f"工作表“{self.name}”中合并的村（社区）或月份单元格已按所覆盖的每一行读取"
+            )
+
+    def _choose_month(self, rows: list[list[object]], head: headers.Header) -> bool:
+        """Without a 月份 column: the month chosen on the form, else the title's (with a note);
+        a title naming another month than the form's is an error."""
+        if head.month_col is not None:
+            return True
+        titled = month_from_rows(rows[: head.first])
+        where = cell_name(0, 0)
+        if self.form_month and titled and titled != self.form_month:
             self.error(
-                cell_name(header_row, 0),
-                "表中没有“月份”列，也没有选择月份",
+                where,
+                f"标题写的是{months.label(titled)}，上传时选择的月份是{months.label(self.form_month)}",
+                "请核对月份：改正标题，或在上传页面选择与标题一致的月份",
+            )
+            return False
+        if self.form_month is None and titled is not None:
+            self._sheet_month = titled
+            self.notes.append(
+                f"工作表“{self.name}”没有“月份”列，月份取自标题：{months.label(titled)}，请核对"
+            )
+            return True
+        if self.form_month is None:
+            period = _period_title(rows[: head.first])
+            message = (
+                f"标题写的是“{period}”，这是多个月合在一起的表，不能作为某一个月的数据导入"
+                if period
+                else "表中没有“月份”列，标题中也没有月份，上传时也没有选择月份"
+            )
+            self.error(
+                cell_name(head.first, head.village_col),
+                message,
                 "请在表中加“月份”列，或在上传页面选择月份（命令行用 --month 2024-03）",
             )
-            return
-        self._read_rows(rows, header_row, village_col, month_col, indicator_cols)
+            return False
+        return True
 
-    def _map_columns(self, rows: list[list[object]], header_row: int):
-        header = rows[header_row]
-        village_col = month_col = None
-        indicator_cols: list[tuple[int, Indicator]] = []
-        seen: dict[str, str] = {}
-        for col, raw in enumerate(header):
-            key = norm(raw)
-            where = cell_name(header_row, col)
-            if not key:
-                if any(norm(row[col]) for row in rows[header_row + 1 :] if col < len(row)):
-                    self.error(where, "该列有数据但没有表头", "请填写指标名称，或删除该列")
-                continue
-            if key in VILLAGE_HEADERS and village_col is None:
-                village_col = col
-            elif key in MONTH_HEADERS and month_col is None:
-                month_col = col
-            elif key in IGNORED_HEADERS:
-                continue
-            else:
-                ind = self.catalogue.match_column(self.area, raw)
-                if ind is None:
-                    guess = self.catalogue.suggest_column(self.area, raw)
-                    self.error(
-                        where,
-                        f"未知的指标列“{raw}”",
-                        f"是否应为“{guess}”？" if guess else f"请对照模板中“{self.area}”的指标名称",
-                    )
-                elif ind.name in seen:
-                    self.error(
-                        where,
-                        f"指标“{ind.name}”的列重复（另见 {seen[ind.name]}）",
-                        "请删除重复的列",
-                    )
-                else:
-                    seen[ind.name] = where
-                    indicator_cols.append((col, ind))
-        if not indicator_cols and not self.problems:
-            self.error(
-                cell_name(header_row, 0), "表头行中没有任何已知指标列", "请对照模板填写指标名称"
-            )
-        return (village_col, month_col, indicator_cols) if indicator_cols else None
+    def _summed(self) -> set[str]:
+        return {
+            spec[1].name
+            for spec in self._columns
+            if spec[1].across == "sum" and spec[1].kind != "score"
+        }
 
     def _row_month(self, row: list[object], r: int, month_col: int | None) -> str | None:
         raw = row[month_col] if month_col is not None and month_col < len(row) else ""
@@ -139,14 +185,15 @@ class SheetReader:
         month = self._months.get(key)
         if month is not None:
             return month
+        fallback = self.form_month or self._sheet_month
         if norm(raw) == "":
-            if self.form_month is None:
+            if fallback is None:
                 self.error(cell_name(r, month_col or 0), "月份为空", "请填写月份，如 2024-03")
-            return self.form_month
+            return fallback
         try:
             month = months.parse_month(raw)
         except months.MonthError as exc:
-            self.error(cell_name(r, month_col), str(exc))
+            self.error(cell_name(r, month_col or 0), str(exc))
             return None
         self._months[key] = month
         return month
@@ -160,7 +207,7 @@ class SheetReader:
             self._villages[key] = found
         return found
 
-    def _cells(self, row: list[object]) -> list[tuple[int, Indicator, object]]:
+    def _cells(self, row: list[object]) -> list[tuple[int, object, object]]:
         """(column, indicator, raw cell) of every indicator column of a row ("" past its end)."""
         width = len(row)
         return [
@@ -170,56 +217,55 @@ class SheetReader:
     def _has_data(self, row: list[object]) -> bool:
         return any(filled(raw) for _, _, raw in self._cells(row))
 
-    def _read_rows(self, rows, header_row, village_col, month_col, indicator_cols) -> None:
+    def _town_is_total(self, rows: list[list[object]], head: headers.Header) -> bool:
+        """A sheet holding a 镇本级 row and a row named 全镇 is this app's own download: its
+        全镇 row is the computed total, checked like 合计, the 镇本级 row the township's input."""
+        col = head.village_col
+        distinct = {row[col] for row in rows[head.last + 1 :] if col < len(row)}
+        spellings = {norm(raw) for raw in distinct if self._village(raw)[1] == TOWN}
+        return norm(TOWN) in spellings and len(spellings) > 1
+
+    def _read_rows(self, rows: list[list[object]], head: headers.Header) -> None:
         contest = self.area == self.catalogue.contest.sheet
         seen_rows: dict[tuple[str, str], int] = {}
-        data_rows: list[tuple[int, str, dict[str, float]]] = []
-        self._columns = [
-            (
-                col,
-                ind,
-                get_column_letter(col + 1),
-                ind.name,
-                ind.whole,
-                ind.min,
-                ind.max,
-                ind.town_row,
-                ind.village_rows,
-            )
-            for col, ind in indicator_cols
-        ]
-        for r in range(header_row + 1, len(rows)):
+        self._total_town = self._town_is_total(rows, head)
+        skipped: list[str] = []
+        for r in range(head.last + 1, len(rows)):
             row = rows[r]
-            raw_village = row[village_col] if village_col < len(row) else ""
+            raw_village = row[head.village_col] if head.village_col < len(row) else ""
             village_key, village = self._village(raw_village)
             if not village_key:
                 if self._has_data(row):
-                    self.error(cell_name(r, village_col), "这一行有数据但没有填村（社区）名称")
+                    self.error(cell_name(r, head.village_col), "这一行有数据但没有填村（社区）名称")
                 continue
             if village_key.startswith(FOOTER_PREFIXES):
                 continue
-            if village_key in TOTAL_ROWS:
-                self._check_total(r, self._cells(row), data_rows)
-                data_rows = []
+            if total_rows.is_total_label(village_key) or (
+                self._total_town and village_key == norm(TOWN)
+            ):
+                self._total_row(r, str(raw_village).strip(), row, head.month_col)
                 continue
             if village is None:
+                if not self._has_data(row):
+                    skipped.append(f"第 {r + 1} 行“{raw_village}”")
+                    continue
                 guess = self.catalogue.suggest_village(raw_village)
                 self.error(
-                    cell_name(r, village_col),
+                    cell_name(r, head.village_col),
                     f"未知的村（社区）“{raw_village}”",
                     f"是否应为“{guess}”？"
                     if guess
                     else "请使用指标目录中的村（社区）名称，或“全镇”",
                 )
-                self._check_only(r, self._cells(row))
+                self._check_only(r, row)
                 continue
-            month = self._row_month(row, r, month_col)
+            month = self._row_month(row, r, head.month_col)
             if month is None:
-                self._check_only(r, self._cells(row))
+                self._check_only(r, row)
                 continue
             if (village, month) in seen_rows:
                 self.error(
-                    cell_name(r, village_col),
+                    cell_name(r, head.village_col),
                     f"“{village}”{months.label(month)}重复（与第 {seen_rows[(village, month)] + 1} 行重复）",
                     "同一村（社区）同一月份只能有一行",
                 )
@@ -228,36 +274,71 @@ class SheetReader:
             if contest and village == TOWN:
                 if self._has_data(row):
                     self.error(
-                        cell_name(r, village_col), "打擂评分只针对各村（社区），不能有“全镇”行"
+                        cell_name(r, head.village_col), "打擂评分只针对各村（社区），不能有“全镇”行"
                     )
                 continue
             row_values, row_cells = self._read_cells(r, village, row)
             if contest:
-                self._contest_total(r, row_values, row_cells, self._cells(row))
-            data_rows.append((r, month, row_values))
+                self._contest_total(r, row_values, row_cells)
+            self._data.append(total_rows.DataRow(r, month, row_values))
             if row_values:
                 self.months.add(month)
                 self.rows.append((self.area, month, village, self.name, row_values, row_cells))
+        if skipped:
+            self.notes.append(
+                f"工作表“{self.name}”中没有数据的标题行已跳过：{'、'.join(skipped[:5])}"
+                + (f"等 {len(skipped)} 行" if len(skipped) > 5 else "")
+            )
 
-    def _check_only(self, r: int, cells) -> None:
-        """Report bad cells of a row that cannot be stored anyway, so one upload shows all."""
-        for col, ind, raw in cells:
-            _, message = parse_value(raw, ind)
+    def _total_row(self, r: int, label: str, row: list[object], month_col: int | None) -> None:
+        """A total row: its figures are checked after the sheet is read, never stored."""
+        month = None
+        if month_col is not None and month_col < len(row) and norm(row[month_col]):
+            try:
+                month = months.parse_month(row[month_col])
+            except months.MonthError as exc:
+                self.error(cell_name(r, month_col), str(exc))
+        total = total_rows.TotalRow(r, label, month)
+        for spec in self._columns:
+            col, ind = spec[0], spec[1]
+            raw = row[col] if col < len(row) else ""
+            value, message = self._parse(r, col, raw, spec)
             if message:
-                self.error(cell_name(r, col), f"{ind.name}：{message}")
+                self.error(cell_name(r, col), f"{label}行 {ind.name}：{message}")
+            elif value is not None:
+                total.figures[ind.name] = (value, cell_name(r, col))
+        self._totals.append(total)
+
+    def _parse(self, r: int, col: int, raw: object, spec: tuple) -> tuple[float | None, str | None]:
+        """One cell through every rule: text, units, the header's factor, percent format."""
+        ind, unit, factor = spec[1], spec[9], spec[10]
+        percent = bool(self.facts.percent) and self.facts.is_percent(r, col)
+        if self.facts.unclear_percent and self.facts.is_unclear_percent(r, col):
+            return None, "单元格的数字格式只对部分数值显示百分号，无法确定它显示的是多少"
+        return parse_value(raw, ind, unit, factor, percent)
+
+    def _check_only(self, r: int, row: list[object]) -> None:
+        """Report bad cells of a row that cannot be stored anyway, so one upload shows all."""
+        for spec in self._columns:
+            col = spec[0]
+            raw = row[col] if col < len(row) else ""
+            _, message = self._parse(r, col, raw, spec)
+            if message:
+                self.error(cell_name(r, col), f"{spec[3]}：{message}")
 
     def _read_cells(
         self, r: int, village: str, row: list[object]
     ) -> tuple[dict[str, float], list[str]]:
         """The row's values and their cells, in column order; a plain number within its bounds
-        skips `parse_value` (the common case), anything else goes through it, so every message
-        stays the same."""
+        in a plain column skips `parse_value` (the common case), anything else goes through
+        it, so every message stays the same."""
         town = village == TOWN
         values: dict[str, float] = {}
         cells: list[str] = []
         number = str(r + 1)
         width = len(row)
-        for col, ind, letter, name, whole, low, high, town_row, village_rows in self._columns:
+        for spec in self._columns:
+            col, _ind, letter, name, whole, low, high, town_row, village_rows, _u, _f, plain = spec
             if col >= width:
                 continue
             raw = row[col]
@@ -265,7 +346,8 @@ class SheetReader:
             if kind is str and raw == "":
                 continue
             if (
-                (kind is float or kind is int)
+                plain
+                and (kind is float or kind is int)
                 and math.isfinite(raw)
                 and (not whole or float(raw).is_integer())
                 and (low is None or raw >= low)
@@ -273,7 +355,7 @@ class SheetReader:
             ):
                 value = float(raw)
             else:
-                value, message = parse_value(raw, ind)
+                value, message = self._parse(r, col, raw, spec)
                 if message:
                     self.error(letter + number, f"{name}：{message}")
                     continue
@@ -293,10 +375,10 @@ class SheetReader:
             cells.append(letter + number)
         return values, cells
 
-    def _contest_total(self, r: int, values: dict[str, float], row_cells: list[str], cells) -> None:
+    def _contest_total(self, r: int, values: dict[str, float], row_cells: list[str]) -> None:
         items = self.catalogue.contest.items
         present = [values[i.name] for i in items if i.name in values]
-        total_col = next((col for col, ind, _ in cells if ind.name == TOTAL_SCORE), None)
+        total_col = next((s[0] for s in self._columns if s[3] == TOTAL_SCORE), None)
         where = cell_name(r, total_col) if total_col is not None else f"第 {r + 1} 行"
         if TOTAL_SCORE in values:
             if len(present) == len(items) and abs(sum(present) - values[TOTAL_SCORE]) > 0.01:
@@ -318,18 +400,15 @@ class SheetReader:
             values[TOTAL_SCORE] = total
             row_cells.append(f"{where}（由各项相加）")
 
-    def _check_total(self, r: int, cells, data_rows) -> None:
-        for col, ind, raw in cells:
-            value, message = parse_value(raw, ind)
-            if message:
-                self.error(cell_name(r, col), f"合计行 {ind.name}：{message}")
-                continue
-            if value is None or ind.combine != "sum":
-                continue
-            expected = sum(vals.get(ind.name, 0.0) for _, _, vals in data_rows)
-            if abs(expected - value) > 0.01:
-                self.error(
-                    cell_name(r, col),
-                    f"合计 {value:g} 与上方各行之和 {expected:g} 不符（{ind.name}）",
-                    "请核对合计或各行数据（合计行本身不会导入）",
-                )
+
+_PERIOD_WORDS = ("季度", "半年", "全年", "年度", "至", "—", "－", "~", "～")
+
+
+def _period_title(rows: list[list[object]]) -> str | None:
+    """The title text when it names a period of several months (a downloaded quarter table)."""
+    for row in rows:
+        for cell in row:
+            text = str(cell).strip()
+            if "年" in text and any(word in text for word in _PERIOD_WORDS):
+                return text
+    return None

@@ -1,7 +1,7 @@
 """大事记: the township's events (date, area, villages, kind, one line of text).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2024-07-20
 
 A new table only; no existing data changes.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
