@@ -13,6 +13,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,7 +180,8 @@ class Catalogue:
 
     def suggest_village(self, text: object) -> str | None:
         """The closest configured name, for 'did you mean' in error messages."""
-        return _closest(norm(text), self._village_index)
+        found = _closest(norm(text), self._village_index)
+        return found if isinstance(found, str) else None
 
     def match_column(self, sheet: str, header: object) -> Indicator | None:
         """The indicator a header names, ignoring spaces, bracket widths and a unit suffix."""
@@ -203,7 +205,7 @@ class Catalogue:
         return match.name if isinstance(match, Indicator) else None
 
 
-def _closest(key: str, index: dict[str, object]) -> object | None:
+def _closest(key: str, index: Mapping[str, object]) -> object | None:
     found = difflib.get_close_matches(key, list(index), n=1, cutoff=0.5)
     if not found:
         found = [k for k in index if key and (key in k or k in key)][:1]
@@ -287,7 +289,7 @@ def _indicator(
         across=str(across),
         key=bool(raw.get("key", False)),
         higher_better=raw.get("higher_better"),
-        min=float(raw.get("min", low)) if raw.get("min", low) is not None else None,
+        min=float(raw["min"]) if isinstance(raw.get("min"), int | float) else low,
         max=float(raw["max"]) if isinstance(raw.get("max"), int | float) else high,
         jump=float(raw["jump"]) if isinstance(raw.get("jump"), int | float) else None,
         aliases=tuple(aliases),
@@ -315,7 +317,9 @@ def _village_index(township: str, villages: tuple[Village, ...], chk: _Checker) 
             put(alias, village.name, True)
     for village in villages:
         name = norm(village.name)
-        suffixes = ("委会", "民委员会", "村民委员会", "委") if name.endswith("村") else ()
+        suffixes: tuple[str, ...] = (
+            ("委会", "民委员会", "村民委员会", "委") if name.endswith("村") else ()
+        )
         if name.endswith("社区"):
             suffixes = ("居委会", "居民委员会")
             put(name[:-2] + "居委会", village.name, False)

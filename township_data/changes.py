@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -358,7 +359,7 @@ def slice_table(preview: Preview, catalogue: Catalogue) -> pd.DataFrame:
     )
     rows = []
     for area, month in preview.slices:
-        row = {"领域": area, "月份": months.label(month)}
+        row: dict[str, object] = {"领域": area, "月份": months.label(month)}
         for kind in (ADDED, REPLACED, REMOVED, SAME):
             has = (area, month) in counts.index and kind in counts.columns
             row[kind] = int(counts.loc[(area, month), kind]) if has else 0
@@ -379,10 +380,10 @@ def local_time(utc: dt.datetime) -> str:
     return aware.astimezone(_zone()).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def action_label(action: str, restored_from: object) -> str:
+def action_label(action: str, restored_from: Any) -> str:
     label = ACTIONS.get(action, action)
     if action == "restore" and not formatting.is_missing(restored_from):
-        label += f"（自版本 {int(restored_from)}）"  # type: ignore[arg-type]
+        label += f"（自版本 {int(restored_from)}）"
     return label
 
 

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import config, months
 from .catalogue import Catalogue, load_catalogue
@@ -49,7 +50,7 @@ class ChineseParser(argparse.ArgumentParser):
     def format_usage(self) -> str:
         return super().format_usage().replace("usage:", "用法：")
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         for english, chinese in _ARGPARSE_ZH:
             message = message.replace(english, chinese)
         self.print_usage(sys.stderr)
@@ -412,7 +413,7 @@ def build_parser() -> ChineseParser:
         prog="python -m township_data",
         description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库、备份",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = ChineseParser(add_help=False)
     common.add_argument(
         "--data-dir",
         help=f"数据文件夹（默认：环境变量 TOWNSHIP_DATA_DIR，否则 {config.DEFAULT_DATA_DIR}）",

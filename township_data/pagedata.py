@@ -111,7 +111,7 @@ def safety_data(
             area_series(store, catalogue, area, loaded), catalogue, area, list(loaded)
         )
     return SafetyData(
-        hazards=metrics.hazards_from_wide(hazard_rows, *pair, list(loaded)),
+        hazards=metrics.hazards_from_wide(hazard_rows, pair[0], pair[1], list(loaded)),
         all_monthly=all_monthly,
         year_so_far=metrics.headline(
             _year_so_far_values(store, catalogue, area, ytd, chosen, sums),
@@ -203,7 +203,7 @@ def overview_data(store: Store, catalogue: Catalogue, loaded: Sequence[str]) -> 
         behind=metrics.behind_last_year(frame, catalogue, loaded[-1], tables),
         unreported=metrics.unreported(store.current(months=[loaded[-1]]), catalogue, loaded[-1]),
         hazards=metrics.hazards_from_wide(
-            store.wide(metrics.SAFETY_AREA, pair), *pair, list(loaded)
+            store.wide(metrics.SAFETY_AREA, pair), pair[0], pair[1], list(loaded)
         )
         if has_hazards(catalogue)
         else pd.DataFrame(),

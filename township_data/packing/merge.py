@@ -53,8 +53,8 @@ def merge_counted(
     if replace or old is None:
         values = np.full((len(names), len(new.villages)), np.nan)
         values[: len(new.indicators)] = new.values
-        cells = [list(c) for c in (new.cells or [])]
-        cells += [[None] * len(new.villages) for _ in range(len(names) - len(cells))]
+        filled: list[list[str | None]] = [list(c) for c in (new.cells or [])]
+        filled += [[None] * len(new.villages) for _ in range(len(names) - len(filled))]
         origins = np.full(values.shape, origin, dtype="int64")
         merged = _without_empty_rows(
             Slice(
@@ -64,7 +64,7 @@ def merge_counted(
                 list(new.villages),
                 names,
                 values,
-                cells,
+                filled,
                 None,
                 "",
                 origins,

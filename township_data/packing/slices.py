@@ -82,8 +82,8 @@ def from_rows(rows: Iterable[SheetRow]) -> list[Slice]:
             index = {name: i for i, name in enumerate(names)}
             grid: list[list[float]] = [[np.nan] * len(members) for _ in names]
             cells = [[None] * len(members) for _ in names]
-            for j, (row, where) in enumerate(zip(found, (r[5] for r in members), strict=True)):
-                for (name, value), cell in zip(row.items(), where, strict=True):
+            for j, (figures, where) in enumerate(zip(found, (r[5] for r in members), strict=True)):
+                for (name, value), cell in zip(figures.items(), where, strict=True):
                     grid[index[name]][j] = value
                     cells[index[name]][j] = cell
             values = np.array(grid, dtype="float64").reshape(len(names), len(members))
