@@ -26,6 +26,7 @@ COMBINES = {"sum": "各月相加", "last": "取期末最新值", "target": "年�
 LEVELS = {"village": "各村填报", "town": "全镇填报", "both": "各村和全镇均填报"}
 ACROSS = {"sum": "各村相加", "mean": "各村平均"}
 UNIT_KINDS = {"count", "percent", "money", "length", "score"}
+DEFAULT_DEADLINE_DAY, DEFAULT_OFFICE = 5, "党政办"
 _INDICATOR_FIELDS = {
     "name",
     "unit",
@@ -135,6 +136,9 @@ class Catalogue:
     villages: tuple[Village, ...]
     jump_ratio: float
     jump_min: float
+    # 报送: month M is due by this day of month M+1; the office that collects and 催报.
+    deadline_day: int = DEFAULT_DEADLINE_DAY
+    office: str = DEFAULT_OFFICE
     _village_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _column_index: dict[str, dict[str, Indicator]] = field(
         default_factory=dict, repr=False, compare=False
@@ -342,6 +346,28 @@ def _column_index(sheet: str, indicators: tuple[Indicator, ...], chk: _Checker) 
     return index
 
 
+def _collection(chk: _Checker, raw: object) -> tuple[int, str]:
+    """[collection]: the monthly deadline day (1–28, so every month has it) and the office."""
+    if not isinstance(raw, dict):
+        chk.add("[collection]", "应写成 [collection] 小节，如 deadline_day = 5")
+        return DEFAULT_DEADLINE_DAY, DEFAULT_OFFICE
+    unknown = sorted(set(raw) - {"deadline_day", "office"})
+    if unknown:
+        chk.add("[collection]", f"未知字段 {', '.join(unknown)}，可用字段：deadline_day、office")
+    day = raw.get("deadline_day", DEFAULT_DEADLINE_DAY)
+    if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
+        chk.add(
+            "[collection]",
+            f"deadline_day（每月报送截止日）应为 1 到 28 之间的整数，现为“{day}”",
+        )
+        day = DEFAULT_DEADLINE_DAY
+    office = raw.get("office", DEFAULT_OFFICE)
+    if not isinstance(office, str) or not office.strip():
+        chk.add("[collection]", f"office（收集月报的科室，如“党政办”）应为文字，现为“{office}”")
+        office = DEFAULT_OFFICE
+    return day, office.strip()
+
+
 def parse_catalogue(text: bytes, path: Path) -> Catalogue:
     """Validate catalogue file contents; raise CatalogueError listing every broken entry."""
     chk = _Checker(path)
@@ -446,6 +472,7 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
         n = c_raw.get(key, 3)
         if not isinstance(n, int) or isinstance(n, bool) or not 0 < n <= max(len(villages), 1):
             chk.add("[contest]", f"{key} 应为 1 到村（社区）数之间的整数，现为“{n}”")
+    deadline_day, office = _collection(chk, raw.get("collection", {}))
     chk.raise_if_any()
     v_tuple = tuple(villages)
     column_index = {a.name: _column_index(a.name, a.indicators, chk) for a in areas}
@@ -468,6 +495,8 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
         villages=v_tuple,
         jump_ratio=float(warnings.get("jump_ratio", 3.0)),
         jump_min=float(warnings.get("jump_min", 10)),
+        deadline_day=deadline_day,
+        office=office,
         _village_index=_village_index(str(township["name"]), v_tuple, chk),
         _column_index=column_index,
     )

@@ -374,10 +374,15 @@ def _zone() -> dt.tzinfo:
         return dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai has no DST
 
 
+def beijing(utc: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time in Beijing time (the office's clock and calendar)."""
+    aware = utc.replace(tzinfo=dt.UTC) if utc.tzinfo is None else utc
+    return aware.astimezone(_zone())
+
+
 def local_time(utc: dt.datetime) -> str:
     """A stored (naive UTC) time as the office reads it: Beijing time, to the second."""
-    aware = utc.replace(tzinfo=dt.UTC) if utc.tzinfo is None else utc
-    return aware.astimezone(_zone()).strftime("%Y-%m-%d %H:%M:%S")
+    return beijing(utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def action_label(action: str, restored_from: Any) -> str:

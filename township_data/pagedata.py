@@ -6,12 +6,13 @@ Streamlit: the command line and the tests get the same figures the pages draw.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from . import bulletin, metrics, months, ranking
+from . import bulletin, metrics, months, progress, ranking, workbook
 from .catalogue import Catalogue
 from .documents import Block
 from .store import Store
@@ -215,9 +216,20 @@ def status_matrix(store: Store, catalogue: Catalogue, month_list: Sequence[str])
     return metrics.status_from_counts(store.slice_villages(), catalogue, list(month_list))
 
 
-def village_status(store: Store, catalogue: Catalogue, month: str) -> pd.DataFrame:
-    """Villages × areas 已报 / 部分 / 未报 of one month."""
-    return metrics.village_status(store.current(months=[month]), catalogue, month)
+def month_progress(
+    store: Store, catalogue: Catalogue, month: str, today: dt.date
+) -> progress.Progress:
+    """报送进度 of a month: who sent what, when and in which file, and who is late by `today`."""
+    values = store.current(months=[month], with_source=True)
+    return progress.build(values, store.history(), catalogue, month, today)
+
+
+def carried_stocks(
+    store: Store, catalogue: Catalogue, month: str
+) -> dict[tuple[str, str, str], float]:
+    """What a month's templates pre-fill: each village's current stocks of the month before."""
+    previous = store.current(months=[months.shift(month, -1)])
+    return workbook.carried_stocks(previous, catalogue)
 
 
 def loaded_months(store: Store) -> list[str]:

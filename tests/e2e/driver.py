@@ -58,8 +58,9 @@ def _slug(path: str) -> str:
 def sidebar_pages() -> list[SidebarPage]:
     """Every page the sidebar should list, in its order, from the catalogue and the page registry.
 
-    数据上传, 数据管理 and 工作总结 have no chart: a form, a status table with the import
-    history, and a written report (their own tests say what they show instead).
+    数据上传, 报送进度, 数据管理 and 工作总结 have no chart: a form, a status table with the
+    催报 notice, the import history, and a written report (their own tests say what they show
+    instead).
     """
     catalogue = load_catalogue(config.DEFAULT_CATALOGUE)
     pages = [SidebarPage("总览", "", True)]
