@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -60,7 +61,7 @@ class Progress:
     def days_left(self) -> int:
         return max((self.deadline - self.today).days, 0)
 
-    def lateness(self, status: str, days_late: object) -> str:
+    def lateness(self, status: str, days_late: Any) -> str:
         """One cell's words: 按时 / 逾期 N 天 / 逾期未报 / 未到截止日 ("" where not chased)."""
         if pd.isna(days_late):
             return ""
@@ -210,7 +211,8 @@ def _details(
             state = status.loc[village, area]
             if state == NOT_APPLICABLE:
                 continue
-            at, file = newest.get((village, area), (None, ""))
+            found = newest.get((village, area))
+            at, file = found if found is not None else (None, "")
             late = None
             if area in chased:
                 late = overdue if at is None else max((at.date() - due).days, 0)

@@ -203,7 +203,7 @@ def _data_sheet(ws, layout: _Layout, sheet: str, indicators: tuple[Indicator, ..
     unit = unit_label(layout.row) if layout.row else "                "
     line = f"填报单位：{unit}　　　　填表人：　　　　　　　　填报日期："
     carries = any((sheet, name, ind.name) in layout.carried for name in names for ind in indicators)
-    if carries:
+    if carries and layout.carried_from:
         # A legend line: above the header is the only place the reader skips.
         line += f"　　绿色格子为上月（{months.label(layout.carried_from)}）数，有变化的请改正"
     ws.cell(2, 1, line)
@@ -214,7 +214,7 @@ def _data_sheet(ws, layout: _Layout, sheet: str, indicators: tuple[Indicator, ..
         for col, ind in enumerate(indicators, start=3):
             cell = ws.cell(r, col)
             value = layout.carried.get((sheet, name, ind.name))
-            if value is not None and layout.fills(ind, name):
+            if value is not None and layout.carried_from and layout.fills(ind, name):
                 cell.value = int(value) if float(value).is_integer() else value
                 cell.style = "上月格"
                 cell.comment = Comment(
