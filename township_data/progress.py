@@ -212,9 +212,12 @@ def _details(
             if state == NOT_APPLICABLE:
                 continue
             found = newest.get((village, area))
-            at, file = found if found is not None else (None, "")
             late = None
             if area in chased:
-                late = overdue if at is None else max((at.date() - due).days, 0)
-            rows.append((village, area, state, at, file, len(files.get((village, area), ())), late))
+                late = overdue if found is None else max((found[0].date() - due).days, 0)
+            when: dt.datetime | None = found[0] if found is not None else None
+            file = found[1] if found is not None else ""
+            rows.append(
+                (village, area, state, when, file, len(files.get((village, area), ())), late)
+            )
     return pd.DataFrame(rows, columns=DETAIL_COLUMNS)
