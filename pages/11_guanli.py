@@ -1,4 +1,5 @@
-"""数据管理: who has reported, every import, the values of any version, restore with a preview."""
+"""数据管理: every import, the values of any version, restore with a preview (who has reported
+what lives on 报送进度)."""
 
 import streamlit as st
 
@@ -14,9 +15,8 @@ with shell.guard():
         st.warning("还没有任何导入记录。请在“数据上传”页上传月报工作簿。")
         st.stop()
     area_view.ended_areas(context, loaders.loaded_months(context)[-1])
-    status_tab, history_tab, version_tab = st.tabs(["报送情况", "导入记录", "版本内容与恢复"])
-    with status_tab:
-        manage.status_tab(context)
+    st.caption("各村（社区）的报送情况和催报见“报送进度”页。")
+    history_tab, version_tab = st.tabs(["导入记录", "版本内容与恢复"])
     with history_tab:
         manage.history_tab(context, history)
     with version_tab:

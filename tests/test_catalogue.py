@@ -221,6 +221,23 @@ def test_contest_items_must_add_up_to_full_marks(tmp_path: Path) -> None:
     assert any("满分" in str(p) for p in _broken(text, tmp_path).problems)
 
 
+def test_the_reporting_deadline_and_office(catalogue, tmp_path: Path) -> None:
+    assert (catalogue.deadline_day, catalogue.office) == (5, "党政办")
+    text = config.DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+    for bad, shown in (("31", "31"), ('"5"', "5"), ("0", "0"), ("true", "True")):
+        broken = text.replace("deadline_day = 5", f"deadline_day = {bad}", 1)
+        assert [str(p) for p in _broken(broken, tmp_path).problems] == [
+            "catalogue.toml：[collection]：deadline_day（每月报送截止日）应为 1 到 28 之间的整数，"
+            f"现为“{shown}”"
+        ]
+    unknown = text.replace("deadline_day = 5", "deadline = 5", 1)
+    assert any("未知字段 deadline" in str(p) for p in _broken(unknown, tmp_path).problems)
+    absent = text.replace("deadline_day = 5\n", "", 1).replace('office = "党政办"\n', "", 1)
+    path = tmp_path / "absent.toml"
+    path.write_text(absent, encoding="utf-8")
+    assert (load_catalogue(path).deadline_day, load_catalogue(path).office) == (5, "党政办")
+
+
 def test_missing_file_is_a_catalogue_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="找不到指标目录文件"):
         load_catalogue(tmp_path / "none.toml")

@@ -6,12 +6,13 @@ Streamlit: the command line and the tests get the same figures the pages draw.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from . import bulletin, events, metrics, months, ranking
+from . import bulletin, events, metrics, months, progress, ranking, workbook
 from .catalogue import Catalogue
 from .documents import Block
 from .events import Event
@@ -133,7 +134,7 @@ def safety_data(
             area_series(store, catalogue, area, loaded), catalogue, area, list(loaded)
         )
     return SafetyData(
-        hazards=metrics.hazards_from_wide(hazard_rows, *pair, list(loaded)),
+        hazards=metrics.hazards_from_wide(hazard_rows, pair[0], pair[1], list(loaded)),
         all_monthly=all_monthly,
         year_so_far=metrics.headline(
             _year_so_far_values(store, catalogue, area, ytd, chosen, sums),
@@ -229,7 +230,7 @@ def overview_data(store: Store, catalogue: Catalogue, loaded: Sequence[str]) -> 
         behind=metrics.behind_last_year(frame, catalogue, loaded[-1], tables),
         unreported=metrics.unreported(store.current(months=[loaded[-1]]), catalogue, loaded[-1]),
         hazards=metrics.hazards_from_wide(
-            store.wide(metrics.SAFETY_AREA, pair), *pair, list(loaded)
+            store.wide(metrics.SAFETY_AREA, pair), pair[0], pair[1], list(loaded)
         )
         if has_hazards(catalogue)
         else pd.DataFrame(),
@@ -242,9 +243,20 @@ def status_matrix(store: Store, catalogue: Catalogue, month_list: Sequence[str])
     return metrics.status_from_counts(store.slice_villages(), catalogue, list(month_list))
 
 
-def village_status(store: Store, catalogue: Catalogue, month: str) -> pd.DataFrame:
-    """Villages × areas 已报 / 部分 / 未报 of one month."""
-    return metrics.village_status(store.current(months=[month]), catalogue, month)
+def month_progress(
+    store: Store, catalogue: Catalogue, month: str, today: dt.date
+) -> progress.Progress:
+    """报送进度 of a month: who sent what, when and in which file, and who is late by `today`."""
+    values = store.current(months=[month], with_source=True)
+    return progress.build(values, store.history(), catalogue, month, today)
+
+
+def carried_stocks(
+    store: Store, catalogue: Catalogue, month: str
+) -> dict[tuple[str, str, str], float]:
+    """What a month's templates pre-fill: each village's current stocks of the month before."""
+    previous = store.current(months=[months.shift(month, -1)])
+    return workbook.carried_stocks(previous, catalogue)
 
 
 def loaded_months(store: Store) -> list[str]:

@@ -156,7 +156,7 @@ class _Generator:
         self.villages = catalogue.village_names
         self.size = {v: float(self.rng.uniform(0.6, 1.6)) for v in self.villages}
         self.quality = {v: float(self.rng.uniform(-1, 1)) for v in self.villages}
-        self.stock = {v: {} for v in [*self.villages, TOWN]}
+        self.stock: dict[str, dict[str, float]] = {v: {} for v in [*self.villages, TOWN]}
 
     def month_values(self, month: str, area: str) -> dict[str, dict[str, float | None]]:
         """village (or 全镇) → indicator → value (None = 未报) for one sheet and month."""

@@ -43,6 +43,7 @@ def attention(context: shell.Context, data: pagedata.OverviewData, month_list: l
         ]
         if lines:
             st.markdown("\n".join(lines))
+        shell.page_link(registry.PROGRESS, "查看报送进度和催报", query_params={"month": latest})
     with behind_col, st.container(border=True):
         st.markdown("**:material/trending_down: 明显落后于去年同期**")
         st.caption(

@@ -267,8 +267,12 @@ def guard() -> Iterator[None]:
 
 
 def page_link(
-    page: registry.Page | None, label: str, icon: str = ":material/arrow_forward:"
+    page: registry.Page | None,
+    label: str,
+    icon: str = ":material/arrow_forward:",
+    query_params: dict[str, str] | None = None,
 ) -> None:
-    """A link to another page of the app, drawn only when that page exists."""
+    """A link to another page of the app, drawn only when that page exists; `query_params`
+    tell it what to open on (报送进度's month)."""
     if page is not None and page.exists:
-        st.page_link(page.path, label=label, icon=icon)
+        st.page_link(page.path, label=label, icon=icon, query_params=query_params)

@@ -58,10 +58,10 @@ def _slug(path: str) -> str:
 def sidebar_pages() -> list[SidebarPage]:
     """Every page the sidebar should list, in its order, from the catalogue and the page registry.
 
-    数据上传, 数据管理, 大事记 and 工作总结 have no chart: a form, a status table with the import
-    history, a list of events and a written report (their own tests say what they show instead).
-    The sample's data runs to December 2024: an area whose work ended before (疫情防控) is not
-    in the sidebar.
+    数据上传, 报送进度, 数据管理, 大事记 and 工作总结 have no chart: a form, a status table with the
+    催报 notice, the import history, a list of events and a written report (their own tests say
+    what they show instead). The sample's data runs to December 2024: an area whose work ended
+    before (疫情防控) is not in the sidebar.
     """
     catalogue = load_catalogue(config.DEFAULT_CATALOGUE)
     pages = [SidebarPage("总览", "", True)]

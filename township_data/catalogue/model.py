@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ COMBINES = {"sum": "各月相加", "last": "取期末最新值", "target": "年�
 LEVELS = {"village": "各村填报", "town": "全镇填报", "both": "各村和全镇均填报"}
 ACROSS = {"sum": "各村相加", "mean": "各村平均"}
 UNIT_KINDS = {"count", "percent", "money", "length", "score"}
+DEFAULT_DEADLINE_DAY, DEFAULT_OFFICE = 5, "党政办"
 # The kinds of 大事记 an office records when the catalogue names none.
 EVENT_KINDS = ("防汛抢险", "防汛演练", "专项整治", "表彰大会", "上级检查", "其他")
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
@@ -181,6 +183,9 @@ class Catalogue:
     jump_ratio: float
     jump_min: float
     event_kinds: tuple[str, ...] = EVENT_KINDS
+    # 报送: month M is due by this day of month M+1; the office that collects and 催报.
+    deadline_day: int = DEFAULT_DEADLINE_DAY
+    office: str = DEFAULT_OFFICE
     _village_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     _column_index: dict[str, dict[str, Indicator]] = field(
         default_factory=dict, repr=False, compare=False
@@ -252,7 +257,8 @@ class Catalogue:
 
     def suggest_village(self, text: object) -> str | None:
         """The closest configured name, for 'did you mean' in error messages."""
-        return _closest(norm(text), self._village_index)
+        found = _closest(norm(text), self._village_index)
+        return found if isinstance(found, str) else None
 
     def match_column(self, sheet: str, header: object) -> Indicator | None:
         """The indicator a header names, ignoring spaces, bracket widths and a unit suffix."""
@@ -276,7 +282,7 @@ class Catalogue:
         return match.name if isinstance(match, Indicator) else None
 
 
-def _closest(key: str, index: dict[str, object]) -> object | None:
+def _closest(key: str, index: Mapping[str, object]) -> object | None:
     found = difflib.get_close_matches(key, list(index), n=1, cutoff=0.5)
     if not found:
         found = [k for k in index if key and (key in k or k in key)][:1]

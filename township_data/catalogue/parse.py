@@ -17,6 +17,8 @@ from ..errors import CatalogueError, Problem
 from .model import (
     ACROSS,
     COMBINES,
+    DEFAULT_DEADLINE_DAY,
+    DEFAULT_OFFICE,
     EVENT_KINDS,
     LEVELS,
     TOTAL_SCORE,
@@ -142,7 +144,7 @@ def _indicator(
         across=str(across),
         key=bool(raw.get("key", False)),
         higher_better=raw.get("higher_better"),
-        min=float(raw.get("min", low)) if raw.get("min", low) is not None else None,
+        min=float(raw["min"]) if isinstance(raw.get("min"), int | float) else low,
         max=float(raw["max"]) if isinstance(raw.get("max"), int | float) else high,
         jump=float(raw["jump"]) if isinstance(raw.get("jump"), int | float) else None,
         aliases=tuple(aliases),
@@ -202,7 +204,9 @@ def _village_index(township: str, villages: tuple[Village, ...], chk: _Checker) 
             put(alias, village.name, True)
     for village in villages:
         name = norm(village.name)
-        suffixes = ("委会", "民委员会", "村民委员会", "委") if name.endswith("村") else ()
+        suffixes: tuple[str, ...] = (
+            ("委会", "民委员会", "村民委员会", "委") if name.endswith("村") else ()
+        )
         if name.endswith("社区"):
             suffixes = ("居委会", "居民委员会")
             put(name[:-2] + "居委会", village.name, False)
@@ -337,6 +341,28 @@ def _toml(chk: _Checker, text: bytes) -> dict:
     return {}
 
 
+def _collection(chk: _Checker, raw: object) -> tuple[int, str]:
+    """[collection]: the monthly deadline day (1–28, so every month has it) and the office."""
+    if not isinstance(raw, dict):
+        chk.add("[collection]", "应写成 [collection] 小节，如 deadline_day = 5")
+        return DEFAULT_DEADLINE_DAY, DEFAULT_OFFICE
+    unknown = sorted(set(raw) - {"deadline_day", "office"})
+    if unknown:
+        chk.add("[collection]", f"未知字段 {', '.join(unknown)}，可用字段：deadline_day、office")
+    day = raw.get("deadline_day", DEFAULT_DEADLINE_DAY)
+    if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
+        chk.add(
+            "[collection]",
+            f"deadline_day（每月报送截止日）应为 1 到 28 之间的整数，现为“{day}”",
+        )
+        day = DEFAULT_DEADLINE_DAY
+    office = raw.get("office", DEFAULT_OFFICE)
+    if not isinstance(office, str) or not office.strip():
+        chk.add("[collection]", f"office（收集月报的科室，如“党政办”）应为文字，现为“{office}”")
+        office = DEFAULT_OFFICE
+    return day, office.strip()
+
+
 def parse_catalogue(text: bytes, path: Path) -> Catalogue:
     """Validate catalogue file contents; raise CatalogueError listing every broken entry."""
     chk = _Checker(path)
@@ -353,6 +379,7 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
     villages = _villages(chk, raw)
     contest = _contest(chk, raw.get("contest", {}), len(villages))
     event_kinds = _event_kinds(chk, raw)
+    deadline_day, office = _collection(chk, raw.get("collection", {}))
     chk.raise_if_any()
     column_index = {a.name: _column_index(a.name, a.indicators, chk) for a in areas}
     column_index[contest.sheet] = _column_index(contest.sheet, contest.columns, chk)
@@ -368,6 +395,8 @@ def parse_catalogue(text: bytes, path: Path) -> Catalogue:
         jump_ratio=float(warnings.get("jump_ratio", 3.0)),
         jump_min=float(warnings.get("jump_min", 10)),
         event_kinds=event_kinds,
+        deadline_day=deadline_day,
+        office=office,
         _village_index=_village_index(str(township["name"]), villages, chk),
         _column_index=column_index,
     )

@@ -3,7 +3,7 @@ period and last year, coverage of 未报, monthly trends, villages compared."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -127,7 +127,7 @@ def headlines(
     catalogue: Catalogue,
     period: Period,
     villages: Sequence[str] | None = None,
-    indicators: dict[str, Sequence[Indicator]] | None = None,
+    indicators: Mapping[str, Sequence[Indicator]] | None = None,
     areas: Sequence[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """`headline` of several areas (default: every work area) at once, by area name.

@@ -8,7 +8,7 @@ revision: on PostgreSQL that row lock serialises writers of one township, on SQL
 transaction is BEGIN IMMEDIATE with a busy timeout; either way a reader never sees half an import
 and the revision is the cache key of every page.
 
-Values are stored one database row per slice of a version (packing.py): the villages, the
+Values are stored one database row per slice of a version (the packing package): the villages, the
 indicators and a villages × indicators matrix of values with their cells. An import of a month
 writes a row per sheet, not a row per value, and a page reads an area's months as a hundred rows.
 Which version is current is kept per slice in `current_slices`: the current values are that

@@ -295,7 +295,7 @@ class StoreReads(StoreBase):
             for area, month, data_id in pairs:
                 if wanted is None or (area, month) in wanted:
                     by_source.setdefault((data_id, area), []).append(month)
-            rows = []
+            rows: list = []
             for (data_id, area), ms in sorted(by_source.items()):
                 rows += conn.execute(
                     sa.select(

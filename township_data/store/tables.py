@@ -45,7 +45,7 @@ version_slices = sa.Table(
     sa.Column("value_count", sa.Integer, nullable=False),
 )
 
-# One row per (version, area, month): the slice as packing.py packs it. Every version's slices
+# One row per (version, area, month): the slice as the packing package packs it. Every version's slices
 # are kept, so any version can be made current again.
 recorded_slices = sa.Table(
     "recorded_slices",

@@ -237,7 +237,7 @@ class StoreWrites(StoreEvents):
         `current_map` (the current pointers before this write). `value_count`: the values the
         version brought (an import's file), else the sum of its slices' counts.
         """
-        version_id = conn.execute(
+        inserted = conn.execute(
             versions.insert().values(
                 township=self.township,
                 action=action,
@@ -251,7 +251,9 @@ class StoreWrites(StoreEvents):
                 ),
                 summary=summarise_slices(slices),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None  # an insert of one row always has its key
+        version_id = inserted[0]
         conn.execute(
             version_slices.insert(),
             [

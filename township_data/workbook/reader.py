@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import python_calamine
 
@@ -101,7 +102,9 @@ def _bounds(data: bytes, kind: str, file_name: str) -> list[Problem]:
     return []
 
 
-def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]] | str | None]:
+def _parsed_sheets(
+    data: bytes, names: list[str]
+) -> Generator[list[list[Any]] | str | None, None, None]:
     """The cells of these sheets, in order: None for a sheet that cannot be read, the Chinese
     reason for one whose used range is beyond the limits (checked before it becomes lists).
 
@@ -132,7 +135,7 @@ def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]]
             yield _cells_of(future.result())
 
 
-def _cells_of(sheet: python_calamine.CalamineSheet | None) -> list[list[object]] | str | None:
+def _cells_of(sheet: python_calamine.CalamineSheet | None) -> list[list[Any]] | str | None:
     """A parsed sheet as lists, or why not (see `_parsed_sheets`)."""
     if sheet is None:
         return None
