@@ -33,19 +33,23 @@ with shell.guard():
     )
     overview.attention(context, summary, month_list)
     overview.contest_card(context)
+    overview.events_card(context, summary, month_list)
     overview.area_cards(context, summary, month_list)
 
     st.subheader("数据报送情况")
     matrix = loaders.status_matrix(context, month_list)
     reported_latest = int((matrix[latest] == metrics.REPORTED).sum())
+    expected_latest = int((matrix[latest] != metrics.NOT_APPLICABLE).sum())
     # The span goes in the caption: as a metric value it is cut to "2023年1月–…" in a column.
     cols = st.columns(3)
     cols[0].metric("已载入月份", f"{len(month_list)} 个月")
-    cols[1].metric(f"{months.label(latest)}已报领域", f"{reported_latest} / {len(matrix.index)}")
+    cols[1].metric(f"{months.label(latest)}已报领域", f"{reported_latest} / {expected_latest}")
     cols[2].metric("村（社区）", f"{len(catalogue.village_names)} 个")
     st.caption(f"数据月份：{months.label(month_list[0])}–{months.label(latest)}")
     show_all = st.toggle("显示全部月份", value=False, key="home_all_months")
     shown = matrix if show_all else matrix[month_list[-12:]]
+    # an area whose work ended before these months (疫情防控) has no row here
+    shown = shown[(shown != metrics.NOT_APPLICABLE).any(axis=1)]
     widgets.plot(
         context,
         "status",

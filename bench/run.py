@@ -103,6 +103,9 @@ def write_catalogue(scale: Scale, folder: Path) -> Path:
 
     text = config.DEFAULT_CATALOGUE.read_text(encoding="utf-8")
     text = text[: text.index("[[villages]]")]
+    # Every area reported in every month (疫情防控's end taken out): the same work as the
+    # figures measured before areas could end, so they stay comparable.
+    text = re.sub(r'(?m)^(start|end) = ".*"\n', "", text)
     text = re.sub(r'(?m)^key = ".*"$', f'key = "{scale.key}"', text, count=1)
     text = re.sub(r'(?m)^name = ".*"$', f'name = "{scale.township_name}"', text, count=1)
     text += "".join(f'[[villages]]\nname = "{name}"\n\n' for name in village_names(scale.villages))

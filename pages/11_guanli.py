@@ -1,7 +1,9 @@
-"""数据管理: who has reported, every import, the values of any version, restore with a preview."""
+"""数据管理: every import, the values of any version, restore with a preview (who has reported
+what lives on 报送进度)."""
 
 import streamlit as st
 
+from views import area as area_view
 from views import loaders, manage, shell
 
 context = shell.setup(__file__)
@@ -12,9 +14,9 @@ with shell.guard():
     if history.empty:
         st.warning("还没有任何导入记录。请在“数据上传”页上传月报工作簿。")
         st.stop()
-    status_tab, history_tab, version_tab = st.tabs(["报送情况", "导入记录", "版本内容与恢复"])
-    with status_tab:
-        manage.status_tab(context)
+    area_view.ended_areas(context, loaders.loaded_months(context)[-1])
+    st.caption("各村（社区）的报送情况和催报见“报送进度”页。")
+    history_tab, version_tab = st.tabs(["导入记录", "版本内容与恢复"])
     with history_tab:
         manage.history_tab(context, history)
     with version_tab:

@@ -90,7 +90,12 @@ def _table(at):
     return table.set_index("村（社区）")
 
 
-@pytest.mark.parametrize("area", list(AREA_PAGES))
+# 疫情防控 ended in January 2023 (its months here would be refused; test_event_pages.py
+# follows it before and after its end)
+REPORTED_AREAS = [area for area in AREA_PAGES if area != "疫情防控"]
+
+
+@pytest.mark.parametrize("area", REPORTED_AREAS)
 def test_area_page_month_cards_and_table(area, app_test, store, catalogue, make_workbook) -> None:
     _store_area(store, catalogue, make_workbook, area)
     at = _open(app_test, area)
@@ -269,7 +274,8 @@ def test_overview_shows_attention_and_year_so_far(
     assert "**安全生产**：杉林村、杨龙村、石牌村" in texts
     assert "检查生产经营单位：**12 家次**　:red[↓ 60%]" in texts
     links = {p.proto.label: p.proto.page for p in at.get("page_link")}
-    for area in AREA_PAGES:
+    assert "查看疫情防控" not in links  # it ended before 2024年3月
+    for area in REPORTED_AREAS:
         # every area card links to its page (pages/3_anquan.py is served as "anquan")
         assert links[f"查看{area}"] == AREA_PAGES[area].split("_", 1)[1].removesuffix(".py")
 

@@ -221,6 +221,23 @@ def test_contest_items_must_add_up_to_full_marks(tmp_path: Path) -> None:
     assert any("满分" in str(p) for p in _broken(text, tmp_path).problems)
 
 
+def test_the_reporting_deadline_and_office(catalogue, tmp_path: Path) -> None:
+    assert (catalogue.deadline_day, catalogue.office) == (5, "党政办")
+    text = config.DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+    for bad, shown in (("31", "31"), ('"5"', "5"), ("0", "0"), ("true", "True")):
+        broken = text.replace("deadline_day = 5", f"deadline_day = {bad}", 1)
+        assert [str(p) for p in _broken(broken, tmp_path).problems] == [
+            "catalogue.toml：[collection]：deadline_day（每月报送截止日）应为 1 到 28 之间的整数，"
+            f"现为“{shown}”"
+        ]
+    unknown = text.replace("deadline_day = 5", "deadline = 5", 1)
+    assert any("未知字段 deadline" in str(p) for p in _broken(unknown, tmp_path).problems)
+    absent = text.replace("deadline_day = 5\n", "", 1).replace('office = "党政办"\n', "", 1)
+    path = tmp_path / "absent.toml"
+    path.write_text(absent, encoding="utf-8")
+    assert (load_catalogue(path).deadline_day, load_catalogue(path).office) == (5, "党政办")
+
+
 def test_missing_file_is_a_catalogue_error(tmp_path: Path) -> None:
     with pytest.raises(CatalogueError, match="找不到指标目录文件"):
         load_catalogue(tmp_path / "none.toml")
@@ -266,3 +283,50 @@ def test_a_county_folder_refuses_duplicate_keys_broken_files_and_emptiness(
     empty.mkdir()
     with pytest.raises(CatalogueError, match=r"没有任何 \.toml 指标目录文件"):
         load_catalogues(empty)
+
+
+def test_areas_begin_and_end(catalogue) -> None:
+    covid = catalogue.area("疫情防控")
+    assert covid.span.end == "2023-01" and covid.span.start is None
+    assert covid.span.active_at("2023-01") and not covid.span.active_at("2023-02")
+    # its indicators end with it
+    assert all(i.span.end == "2023-01" for i in covid.indicators)
+    assert "疫情防控" in [a.name for a in catalogue.areas_at("2022-12")]
+    assert "疫情防控" not in [a.name for a in catalogue.areas_at("2024-03")]
+    assert [a.name for a in catalogue.ended_areas("2024-03")] == ["疫情防控"]
+    assert catalogue.ended_areas("2023-01") == ()
+    # a year whose January still had the work: the area is in it, but not throughout
+    assert covid.span.active_during("2023-01", "2023-06")
+    assert not covid.span.active_throughout("2023-01", "2023-06")
+    assert "疫情防控" not in catalogue.sheets_at("2023-02") and "疫情防控" in catalogue.sheets_at(
+        None
+    )
+    assert covid.span.rule == "已于2023年1月停止填报"
+
+
+def test_plans_and_event_kinds(catalogue) -> None:
+    pairs = [(p.name, a.name) for p, a in catalogue.plans("党建引领")]
+    assert pairs == [("计划发展党员", "已发展党员")]
+    assert [(p.name, a.name) for p, a in catalogue.plans("乡村振兴")] == [
+        ("危房改造", "危房改造已完成"),
+        ("衔接资金项目", "衔接项目已开工"),
+    ]
+    assert (
+        catalogue.event_kinds[:2] == ("防汛抢险", "防汛演练")
+        and "表彰大会" in catalogue.event_kinds
+    )
+
+
+def test_broken_spans_plans_and_kinds_are_named(tmp_path: Path) -> None:
+    text = config.DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+    text = text.replace('end = "2023-01"', 'start = "2023-05"\nend = "2023-01"')
+    text = text.replace('plan = "危房改造"', 'plan = "危房"')
+    text = text.replace('plan = "计划发展党员"', 'plan = "计划发展党员", end = "明年"')
+    text = text.replace('plan = "衔接资金项目"', 'plan = "衔接项目总投资"')
+    text = text.replace('kinds = ["防汛抢险"', 'kinds = [1, "防汛抢险"')
+    messages = [str(p) for p in _broken(text, tmp_path).problems]
+    assert any("疫情防控" in m and "start（2023-05）晚于 end（2023-01）" in m for m in messages)
+    assert any("危房改造已完成" in m and "plan" in m and "危房" in m for m in messages)
+    assert any("已发展党员" in m and "end" in m and "明年" in m for m in messages)
+    assert any("衔接项目已开工" in m and "万元" in m for m in messages)
+    assert any("[events]" in m for m in messages)

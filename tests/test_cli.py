@@ -147,10 +147,10 @@ def test_missing_file_and_unknown_version_exit_1(tmp_path: Path) -> None:
     assert done.returncode == 1 and "还没有任何数据" in done.stderr
 
 
-def test_sample_command_writes_24_workbooks(tmp_path: Path) -> None:
+def test_sample_command_writes_24_months_and_a_corrected_one(tmp_path: Path) -> None:
     done = run("sample", "--out", str(tmp_path / "s"), data_dir=tmp_path)
     assert done.returncode == 0
-    assert len(list((tmp_path / "s").glob("*.xlsx"))) == 24
+    assert len(list((tmp_path / "s").glob("*.xlsx"))) == 25
 
 
 # ------------------------------------------------------------------ rank (人居环境打擂)

@@ -1,4 +1,5 @@
-"""AppTests of 数据管理: status matrix, import history, version values, restore."""
+"""AppTests of 数据管理: import history, version values, restore (the status matrix moved to
+报送进度, tests/test_progress_page.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hashlib
 
 import pytest
 
-from township_data import auth, metrics
+from township_data import auth
 from township_data.workbook import read_workbook
 
 PAGE = "pages/11_guanli.py"
@@ -63,19 +64,6 @@ def test_history_lists_every_import_in_beijing_time(app_test, store, versions) -
     utc = store.history()["created_at"].iloc[0]
     shown = dt.datetime.strptime(table["时间（北京时间）"].iloc[0], "%Y-%m-%d %H:%M:%S")
     assert shown - utc == dt.timedelta(hours=8)
-
-
-def test_status_matrix_shows_who_has_not_reported(app_test, store, versions) -> None:
-    at = open_page(app_test)
-    assert at.selectbox(key="manage_status_month").value == "2024-03"
-    matrix = table_with(at, "安全生产", "人居环境打擂")
-    assert matrix.loc["酉庄村", "安全生产"] == metrics.PARTIAL  # 2 of 8 village indicators
-    assert matrix.loc["杉林村", "安全生产"] == metrics.NOT_REPORTED
-    assert matrix.loc["全镇", "乡村振兴"] == metrics.NOT_APPLICABLE
-    shown = {m.label: m.value for m in at.metric}
-    assert shown["已报（村×领域）"] == "0 项"
-    assert shown["部分填报"] == "2 项"
-    assert any("- 杉林村：党建引领、乡村振兴、安全生产" in md.value for md in at.markdown)
 
 
 def test_the_values_of_any_version(app_test, store, versions) -> None:

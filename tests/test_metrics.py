@@ -128,7 +128,10 @@ def test_status_matrix(catalogue) -> None:
     assert matrix.loc["安全生产", "2024-01"] == "已报"
     assert matrix.loc["党建引领", "2024-01"] == "部分"
     assert matrix.loc["安全生产", "2024-02"] == "未报"
-    assert list(matrix.index) == catalogue.sheet_names
+    # 疫情防控 ended in January 2023: no row for months after it
+    assert list(matrix.index) == [s for s in catalogue.sheet_names if s != "疫情防控"]
+    around = metrics.status_matrix(tidy(rows), catalogue, ["2023-01", "2023-02"])
+    assert list(around.loc["疫情防控"]) == ["未报", "—"]
 
 
 def test_contributing_rows_follow_the_combine_rule(catalogue) -> None:
@@ -172,7 +175,7 @@ def test_village_status_matrix_for_a_month(catalogue) -> None:
     values = pd.DataFrame(rows, columns=["area", "month", "village", "indicator", "value"])
 
     matrix = metrics.village_status(values, catalogue, "2024-03")
-    assert list(matrix.columns) == catalogue.sheet_names
+    assert list(matrix.columns) == catalogue.sheets_at("2024-03")
     assert list(matrix.index) == [*catalogue.village_names, "全镇"]
     assert matrix.loc["酉庄村", "安全生产"] == metrics.REPORTED
     assert matrix.loc["蛇形村", "安全生产"] == metrics.PARTIAL
@@ -182,7 +185,7 @@ def test_village_status_matrix_for_a_month(catalogue) -> None:
     assert matrix.loc["酉庄村", "人居环境打擂"] == metrics.REPORTED
     assert matrix.loc["全镇", "人居环境打擂"] == metrics.NOT_APPLICABLE
 
-    villages, areas = len(catalogue.village_names), len(catalogue.sheet_names)
+    villages, areas = len(catalogue.village_names), len(catalogue.sheets_at("2024-03"))
     not_applicable = int((matrix == metrics.NOT_APPLICABLE).sum().sum())
     assert metrics.status_counts(matrix) == {
         "已报": 3,  # 酉庄村 安全生产 and 打擂, 全镇 安全生产
@@ -191,7 +194,7 @@ def test_village_status_matrix_for_a_month(catalogue) -> None:
     }
     missing = dict(metrics.missing_by_village(matrix))
     assert "酉庄村" in missing and "安全生产" not in missing["酉庄村"]
-    assert missing["杉林村"] == catalogue.sheet_names
+    assert missing["杉林村"] == catalogue.sheets_at("2024-03")  # not 疫情防控: it had ended
 
 
 # ------------------------------------------------------------------ area pages and overview (issue 3)
@@ -528,3 +531,56 @@ def test_headlines_of_every_area_equal_each_area_headline(values, catalogue) -> 
             metrics.headline(values, catalogue, area.name, period, indicators=area.key_indicators),
             check_dtype=False,  # higher_better holds None beside True among all indicators
         )
+
+
+# ------------------------------------------------------------------ areas that end, plans
+
+
+def test_an_ended_area_leaves_comparisons_and_the_missing_lists(catalogue) -> None:
+    """疫情防控 ended in January 2023: a 2023 year-to-date has no fair year-ago comparison for
+    it, and March 2023 expects none of its sheets."""
+    rows = [("疫情防控", "疫苗接种", "酉庄村", m, 50.0) for m in ("2022-01", "2022-02", "2023-01")]
+    table = metrics.headline(tidy(rows), catalogue, "疫情防控", Period("2023-01", "2023-02"))
+    vaccine = table.set_index("indicator").loc["疫苗接种"]
+    assert vaccine["value"] == 50 and math.isnan(vaccine["year_ago"])
+    january = metrics.headline(tidy(rows), catalogue, "疫情防控", Period("2023-01", "2023-01"))
+    assert january.set_index("indicator").loc["疫苗接种", "year_ago"] == 50
+    assert "疫情防控" not in set(metrics.unreported(tidy(rows), catalogue, "2023-03")["area"])
+    assert "疫情防控" in set(metrics.unreported(tidy(rows[:1]), catalogue, "2023-01")["area"])
+    status = metrics.village_status(tidy(rows), catalogue, "2023-03")
+    assert "疫情防控" not in status.columns
+
+
+def test_plan_progress_year_to_date(catalogue) -> None:
+    """计划发展党员 (a yearly plan): 全镇 4 in 2024 (not 3 + 4: the 2023 plan is another year's);
+    已发展党员 by March: 1 + 2 = 3 → 75%; by schedule 4 × 3 / 12 = 1 → ahead by 50 points."""
+    rows = [
+        ("党建引领", "计划发展党员", "全镇", "2023-12", 3),
+        ("党建引领", "计划发展党员", "全镇", "2024-01", 4),
+        ("党建引领", "已发展党员", "全镇", "2023-12", 5),
+        ("党建引领", "已发展党员", "酉庄村", "2024-02", 1),
+        ("党建引领", "已发展党员", "全镇", "2024-03", 2),
+    ]
+    (found,) = metrics.progress(tidy(rows), catalogue, "党建引领", "2024-03")
+    assert (found.plan_value, found.actual_value) == (4, 3)
+    assert found.share == 75 and found.schedule == 25 and found.expected == 1
+    assert found.verdict == "超序时进度 50 个百分点"
+    table = metrics.progress_table([found])
+    assert list(table.iloc[0]) == [
+        "计划发展党员",
+        "已发展党员",
+        "4 人",
+        "3 人",
+        "75%",
+        "25%",
+        "1 人",
+    ]
+    # 危房改造 is itself a monthly count: completion only, no schedule
+    houses = [
+        ("乡村振兴", "危房改造", "酉庄村", "2024-02", 4),
+        ("乡村振兴", "危房改造已完成", "酉庄村", "2024-03", 3),
+    ]
+    first, second = metrics.progress(tidy(houses), catalogue, "乡村振兴", "2024-03")
+    assert first.share == 75 and math.isnan(first.expected) and first.verdict == ""
+    assert math.isnan(second.share)  # 衔接资金项目 未报: no progress, not 0
+    assert list(metrics.progress_table([first, second]).iloc[1])[2:5] == ["未报", "未报", "—"]

@@ -65,6 +65,7 @@ def test_labels_and_ranges() -> None:
         ("half", "2024H2", "2024-07", "2024-12", ("2024-01", "2024-06"), ("2023-07", "2023-12"), "2024年下半年"),
         ("year", "2024", "2024-01", "2024-12", ("2023-01", "2023-12"), ("2023-01", "2023-12"), "2024年"),
         ("range", "2024-02:2024-04", "2024-02", "2024-04", ("2023-11", "2024-01"), ("2023-02", "2023-04"), "2024年2月至4月"),
+        ("ytd", "2024-08", "2024-01", "2024-08", ("2023-05", "2023-12"), ("2023-01", "2023-08"), "2024年1月至8月"),
     ],
 )  # fmt: skip
 def test_period_of_and_its_comparisons(kind, token, first, last, previous, year_ago, name) -> None:
@@ -93,6 +94,11 @@ def test_period_options_newest_first_with_labels() -> None:
     assert months.option_label("half", "2023H2") == "2023年下半年"
     assert months.option_label("year", "2024") == "2024年"
     assert months.option_label("month", "2024-10") == "2024年10月"
+    # 年初以来, the report's kind, runs up to a loaded month
+    assert months.period_options("ytd", "2023-11", "2024-01") == ["2024-01", "2023-12", "2023-11"]
+    assert months.option_label("ytd", "2024-08") == "2024年1月至8月"
+    assert set(months.BROWSE_KINDS) | set(months.REPORT_KINDS) == set(months.PERIOD_KINDS)
+    assert months.period_of("range", "2024-03:2024-03").label == "2024年3月"  # a report of a month
 
 
 def test_year_to_date_and_trend_window() -> None:

@@ -17,6 +17,7 @@ from tests.conftest import ROOT, build_workbook
 from tests.test_store import safety
 from township_data import config, move
 from township_data.catalogue import load_catalogue
+from township_data.events import Event
 from township_data.sample import load_into
 from township_data.store import Store, dispose_engines, open_store
 from township_data.workbook import read_workbook
@@ -37,16 +38,17 @@ def cli(*args: str, data_dir: Path | None = None) -> subprocess.CompletedProcess
 
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A data folder whose SQLite store holds the 24 sample months, a corrected month, a
-    restore and a saved report text: every table has rows. Built once; tests copy it."""
+    """A data folder whose SQLite store holds the 24 sample months (and the sample's corrected
+    June), a corrected month, a restore, a saved report text and the sample's 16 大事记: every
+    table has rows. Built once; tests copy it."""
     folder = tmp_path_factory.mktemp("sample-store")
     catalogue = load_catalogue(config.DEFAULT_CATALOGUE)
     store = open_store(folder, catalogue)
-    assert load_into(store, catalogue) == 24
+    assert load_into(store, catalogue) == 25
     fixed = store.import_workbook(
         read_workbook(safety("2024-03", 10), "三月更正.xlsx", catalogue), "张三"
     )
-    assert fixed.version_id == 25
+    assert fixed.version_id == 26
     store.restore(15, "李四")  # the 2024-03 sample workbook's data current again
     store.save_report_text("2024-01", "2024-06", "存在不足", "部分村报送不及时。", "王五")
     dispose_engines()
@@ -79,18 +81,24 @@ def test_the_sample_store_moved_reads_the_same(
     table = counts(done.stdout)
     assert table == {
         "townships": (1, 1, "一致"),
-        "versions": (26, 26, "一致"),
-        "version_slices": (226, 226, "一致"),  # 24 × 9 sheets, 1 fix, 9 restored
-        "recorded_slices": (217, 217, "一致"),  # 24 × 9 sheets and the fix: 31,575 values
-        "current_slices": (216, 216, "一致"),
-        "monthly_totals": (2232, 2232, "一致"),
+        # 25 sample files, the fix, the restore
+        "versions": (27, 27, "一致"),
+        # sheets: January 2023 has 9 (8 areas and 打擂), the 23 months after it 8 (疫情防控
+        # ended): 9 + 23 × 8 = 193; the sample's corrected June 1, the fix 1, restored 8
+        "version_slices": (203, 203, "一致"),
+        "recorded_slices": (195, 195, "一致"),  # 193, the corrected June and the fix
+        "current_slices": (193, 193, "一致"),
+        # one row per indicator of every current slice: 93 in January 2023 (10 + 14 + 16 + 6 +
+        # 8 + 8 + 5 + 20 + the 5 score items and 总分), 88 without 疫情防控: 93 + 23 × 88
+        "monthly_totals": (2117, 2117, "一致"),
         "report_texts": (1, 1, "一致"),
+        "events": (16, 16, "一致"),  # the sample's 大事记 (sample_events.py)
     }
-    assert "已复制潭湾镇的 26 个版本，版本号 1–26 不变" in done.stdout
+    assert "已复制潭湾镇的 27 个版本，版本号 1–27 不变" in done.stdout
 
     before, after = cli("history", data_dir=source), cli("history")
     assert before.returncode == after.returncode == 0
-    assert after.stdout == before.stdout and len(after.stdout.splitlines()) == 27
+    assert after.stdout == before.stdout and len(after.stdout.splitlines()) == 28
     old, new = tmp_path / "old.csv", tmp_path / "new.csv"
     assert cli("export", "--area", "安全生产", "--out", str(old), data_dir=source).returncode == 0
     assert cli("export", "--area", "安全生产", "--out", str(new)).returncode == 0
@@ -104,7 +112,7 @@ def test_the_sample_store_moved_reads_the_same(
 
     again = cli("move", "--to", database_url, data_dir=source)
     assert again.returncode == 1
-    assert "已有数据（26 个版本，1 段工作总结文字）" in again.stderr
+    assert "已有数据（27 个版本，1 段工作总结文字）" in again.stderr
     assert "未复制任何数据" in again.stderr and "Traceback" not in again.stderr
 
     # The next version continues after the copied numbers (PostgreSQL's sequence was moved).
@@ -113,7 +121,7 @@ def test_the_sample_store_moved_reads_the_same(
     result = target.import_workbook(
         read_workbook(safety("2024-03", 30), "三月再更正.xlsx", catalogue), "赵六"
     )
-    assert result.version_id == 27
+    assert result.version_id == 28
 
 
 def test_another_township_whose_numbers_are_taken_needs_new_ids(
@@ -132,6 +140,8 @@ def test_another_township_whose_numbers_are_taken_needs_new_ids(
         data = build_workbook({"安全生产": [rows[0], *[[*r[:2], r[2] * n] for r in rows[1:]]]})
         store.import_workbook(read_workbook(data, name, catalogue), "石桥")
     assert store.restore(1, "石桥").version_id == 3
+    # its 大事记 is number 1 in its own store, as 潭湾镇's first one is in the target
+    store.add_events([Event("2024-03-08", "安全生产", "上级检查", "县安委会检查")], "石桥", "页")
     dispose_engines()
     before = cli("history", "--township", "shiqiao", data_dir=other)
     assert before.returncode == 0, before.stderr
@@ -139,20 +149,21 @@ def test_another_township_whose_numbers_are_taken_needs_new_ids(
     refused = cli("move", "--to", database_url, data_dir=other)
     assert refused.returncode == 1
     assert "版本号 1–3 有 3 个已被其他镇使用" in refused.stderr
-    assert "加 --new-ids 可把复制的版本号顺延为从 27 起" in refused.stderr
+    assert "加 --new-ids 可把复制的版本号顺延为从 28 起" in refused.stderr
 
     done = cli("move", "--to", database_url, "--new-ids", data_dir=other)
     assert done.returncode == 0, done.stderr
-    assert "版本号顺延为 27–29（原版本号加 26）" in done.stdout
+    assert "版本号顺延为 28–30（原版本号加 27）" in done.stdout
     assert counts(done.stdout)["recorded_slices"] == (2, 2, "一致")
+    assert counts(done.stdout)["events"] == (1, 1, "一致")  # numbered afresh: no clash
     after = cli("history", "--township", "shiqiao")
     assert after.returncode == 0
-    # Same history, numbers shifted by 26 (the restore names its source by the new number).
+    # Same history, numbers shifted by 27 (the restore names its source by the new number).
     lines = before.stdout.splitlines()
     shifted = [lines[0]]
     for line in lines[1:]:
         number, rest = line.split("\t", 1)
-        shifted.append(f"{int(number) + 26}\t{rest.replace('自版本 1）', '自版本 27）')}")
+        shifted.append(f"{int(number) + 27}\t{rest.replace('自版本 1）', '自版本 28）')}")
     assert after.stdout.splitlines() == shifted
     tanwan = cli("history", "--township", "tanwan")
     assert tanwan.stdout == cli("history", "--township", "tanwan", data_dir=source).stdout

@@ -120,8 +120,9 @@ def test_half_year_figures_equal_hand_computed_values(known: Store, catalogue: C
     # both levels: villages 1 + 2 + 0 + 1 + 1, plus the 全镇 row 4 + 5, each counted once
     assert figures["安全生产/安全知识培训讲座和现场演练"].value == (1 + 2 + 0 + 1 + 1) + (4 + 5)
     assert figures["安全生产/安全知识培训讲座和现场演练"].text == "14次"
-    # town level only: 3 + 2 + 6
-    assert figures["安全生产/专项隐患排查整治"].text == "11次"
+    # town level only: 3 + 2 + 6 = 11, written as the seed writes it: "10余次"
+    assert figures["余:安全生产/专项隐患排查整治"].value == 3 + 2 + 6
+    assert figures["余:安全生产/专项隐患排查整治"].text == "10余次"
     # rate: each village's latest month (酉庄 Feb 92, 蛇形 Feb 84, 杉林 Jan 71), averaged
     assert figures["乡村振兴/家庭医生签约率"].value == pytest.approx((92 + 84 + 71) / 3)
     assert figures["乡村振兴/家庭医生签约率"].text == "82.3%"
@@ -129,18 +130,22 @@ def test_half_year_figures_equal_hand_computed_values(known: Store, catalogue: C
     assert figures["乡村振兴/公益性岗位"].text == "9个"
     # a rate reported at both levels: the 全镇 row's own rate (96), not the villages' mean
     assert figures["党管武装/基干民兵在位率"].text == "96%"
-    # months in which the township's figure is above 0: Feb (4) and Apr (0 + 6)
-    assert figures["月份:党管武装/抢险救灾出动民兵"].text == "2月、4月"
-    assert figures["党管武装/抢险救灾出动民兵"].text == "10人"
-    assert figures["评比村数"].text == "2至3"
+    # scored villages: 酉庄村, 蛇形村, 杉林村 in January, two of them in February
+    assert figures["评比村数"].text == "3"
+    assert figures["评比村数"].notes == [
+        "3月、4月、5月、6月没有评分数据",
+        "2024年2月只有 2 个村（社区）有评分",
+    ]
     assert figures["红榜数"].text == str(catalogue.contest.red_n)
     assert figures["年份"].text == "2024" and figures["时段"].text == "年初以来"
     # never reported: 【未报】, not 0
     assert figures["安全生产/查处非法营运"].text == report.MISSING
     assert figures["安全生产/查处非法营运"].value is None
     text = "".join(r.text for r in work.render())
+    # a clause whose figure is 未报 is written with its 【未报】, never dropped as if 0
     assert "查处非法营运【未报】" in text
     assert "检查各类生产经营单位56家次" in text
+    assert "开展专项隐患排查整治10余次" in text
     assert work.title == f"{catalogue.township_name}2024年上半年工作总结"
 
 
@@ -148,14 +153,15 @@ def test_village_and_month_placeholders(known: Store, catalogue: Catalogue, tmp_
     text = (
         "# 标题\n\n{村数:乡村振兴/公益性岗位}|{村名:安全生产/检查生产经营单位}|"
         "{数值:安全生产/检查生产经营单位}|{村名:党管武装/抢险救灾出动民兵}|"
-        "{月份:安全生产/查处非法营运}\n"
+        "{月份:安全生产/查处非法营运}|{月份:党管武装/抢险救灾出动民兵}|{党管武装/抢险救灾出动民兵}\n"
     )
     template = report.parse_template(text, tmp_path / "t.md", catalogue)
     values = known.current(with_source=True)
     work = report.fill(values, catalogue, template, "2024-01", "2024-06")
     # 公益性岗位 latest: 酉庄村 6, 蛇形村 3 → 2 villages; 检查: 酉庄 28, 蛇形 20, 杉林 8 (by size);
-    # 抢险救灾: 酉庄村 4, 蛇形村 0 (the 全镇 row is not a village); 查处非法营运 never reported
-    assert work.render()[1].text == "2|酉庄村、蛇形村、杉林村|56|酉庄村|【未报】"
+    # 抢险救灾: 酉庄村 4, 蛇形村 0 (the 全镇 row is not a village); 查处非法营运 never reported;
+    # months in which the township's 抢险救灾 is above 0: Feb (4) and Apr (0 + 6), 10 in all
+    assert work.render()[1].text == "2|酉庄村、蛇形村、杉林村|56|酉庄村|【未报】|2月、4月|10人"
     names = work.figures["村名:安全生产/检查生产经营单位"]
     assert "酉庄村28、蛇形村20、杉林村8" in names.method
 
@@ -166,7 +172,7 @@ def test_second_quarter_uses_only_its_months(known: Store, catalogue: Catalogue)
     assert figures["安全生产/检查生产经营单位"].text == "11家次"
     # only the 全镇 row reported in April: 5
     assert figures["安全生产/安全知识培训讲座和现场演练"].text == "5次"
-    assert figures["安全生产/专项隐患排查整治"].text == "6次"
+    assert figures["余:安全生产/专项隐患排查整治"].text == "6次"
     # no 全镇 row this quarter: the villages' mean of their latest rates (酉庄 Apr 95)
     assert figures["党管武装/基干民兵在位率"].text == "95%"
     # no rate reported in the quarter at all
@@ -184,14 +190,16 @@ def test_every_missing_figure_is_listed_at_the_end(known: Store, catalogue: Cata
     assert appendix[0].startswith(f"附：本期以下 {len(work.missing())} 个数字没有数据")
     listed = appendix[1 : 1 + len(work.missing())]
     assert listed == [f"{i}. {f.label}" for i, f in enumerate(work.missing(), 1)]
-    rendered = "".join(r.text for r in work.render())
-    assert rendered.count(report.MISSING) >= len(work.missing())
+    # every figure written as 【未报】 is listed (and so is one a condition could not decide)
+    shown = {k for r in work.render() for t, k in r.runs if k and t == report.MISSING}
+    assert shown <= {f.key for f in work.missing()}
+    assert "乡村振兴/家庭医生签约率" in shown
     assert appendix[-1].startswith("尚未填写的文字部分：存在不足、下步工作重点")
 
 
 def test_figures_trace_their_files_sheets_and_cells(known: Store, catalogue: Catalogue) -> None:
     work = make(known, catalogue, "2024-01", "2024-06")
-    town_only = work.figures["安全生产/专项隐患排查整治"]
+    town_only = work.figures["余:安全生产/专项隐患排查整治"]
     # header row 1, then 酉庄村 2, 蛇形村 3, 杉林村 4, 全镇 5; column E is 专项隐患排查整治
     assert town_only.source_summary() == (
         "2024-01.xlsx（版本 1）安全生产!E5；2024-02.xlsx（版本 2）安全生产!E5；"
@@ -229,7 +237,7 @@ def test_docx_and_markdown_carry_the_same_figures(known: Store, catalogue: Catal
     assert markdown.startswith(f"# {work.title}\n")
     for line in rendered[2:]:
         assert line in markdown
-    assert "| 安全生产·专项隐患排查整治 | 11次 |" in markdown
+    assert "| 安全生产·专项隐患排查整治（余） | 10余次 |" in markdown
     assert "2024-04.xlsx（版本 3）安全生产!E3" in markdown
 
 
@@ -248,21 +256,6 @@ def test_free_text_is_kept_per_period(known: Store, catalogue: Catalogue) -> Non
     texts = report.saved_texts(known, "2024-04", "2024-06")
     assert work.pending(texts) == ["下步工作重点"]
     assert any(r.text.endswith("第二季度的不足。") for r in work.render(texts))
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (("上半年", 2024), ("2024-01", "2024-06")),
-        (("下半年", 2024), ("2024-07", "2024-12")),
-        (("全年", 2023), ("2023-01", "2023-12")),
-        (("季度", 2024, 3), ("2024-07", "2024-09")),
-        (("年初以来", 2024, 1, 8), ("2024-01", "2024-08")),
-        (("自选月份", 2024, 1, 12, "2024-05", "2023-11"), ("2023-11", "2024-05")),
-    ],
-)
-def test_periods(args: tuple, expected: tuple[str, str]) -> None:
-    assert report.period(*args) == expected
 
 
 def test_since_phrase() -> None:
@@ -307,25 +300,6 @@ def test_template_alias_and_comment(catalogue: Catalogue, tmp_path: Path) -> Non
         "数值:安全生产/检查车辆",
     ]
     assert body.line == 6 and body.slot == report.Slot("小结", "提示")
-
-
-def test_shipped_template_has_eight_paragraphs_in_report_order(catalogue: Catalogue) -> None:
-    template = report.load_template(catalogue)
-    numbered = [p.name for p in template.paragraphs if p.kind == "body" and p.name[:1].isdigit()]
-    assert numbered == [
-        "1.党建引领高效推进",
-        "2.乡村振兴有序推进",
-        "3.安全生产向好推进",
-        "4.信访维稳平安推进",
-        "5.党管武装有效推进",
-        "6.人居环境扎实推进",
-        "7.疫情防控超常推进",
-        "8.社会事务统筹推进",
-    ]
-    assert [s.name for s in template.slots] == ["存在不足", "下步工作重点"]
-    # every indicator of the eight areas appears in the text
-    named = {r.indicator.name for r in template.refs.values() if r.indicator is not None}
-    assert named == {i.name for i in catalogue.all_indicators()}
 
 
 def test_cell_ranges() -> None:
@@ -379,7 +353,7 @@ def test_sources_read_when_shown_are_the_sources_read_at_once(
     lazy = report.build(known, catalogue, template, "2024-01", "2024-06", sources=False)
     assert [f.text for f in lazy.figures.values()] == [f.text for f in eager.figures.values()]
     assert [f.method for f in lazy.figures.values()] == [f.method for f in eager.figures.values()]
-    safety = "安全生产/专项隐患排查整治"
+    safety = "余:安全生产/专项隐患排查整治"
     assert lazy.figures[safety].sources is None
     with pytest.raises(RuntimeError, match="attach_sources"):
         lazy.figures[safety].source_summary()
@@ -390,3 +364,116 @@ def test_sources_read_when_shown_are_the_sources_read_at_once(
     for key, fig in eager.figures.items():
         pd.testing.assert_frame_equal(lazy.figures[key].source_table(), fig.source_table(), obj=key)
     assert lazy.markdown() == eager.markdown()
+
+
+# ------------------------------------------------------------------ conditional wording
+
+
+def _written(work: report.Report) -> list[str]:
+    return [r.text for r in work.render()[1:]]
+
+
+def test_conditions_decide_the_wording(known: Store, catalogue: Catalogue, tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "# 标题",
+            "",
+            # 检查 56 > 0; 查处非法营运 never reported (undecided: written with its 【未报】)
+            "{如果 安全生产/检查生产经营单位：检查{安全生产/检查生产经营单位}，}"
+            "{如果 安全生产/查处非法营运：查处{安全生产/查处非法营运}，}完。",
+            "",
+            # 抢险救灾 January: 0 → the alternative
+            "{如果 党管武装/抢险救灾出动民兵 > 0：出动{党管武装/抢险救灾出动民兵}}{否则：未出动}。",
+            "",
+            # 专项隐患 11 against 安全知识培训 14; 且 and 或; a rate compared with a number
+            "{如果 安全生产/专项隐患排查整治 < 安全生产/安全知识培训讲座和现场演练 且 "
+            "乡村振兴/家庭医生签约率 >= 82：甲}{否则：乙}"
+            "{如果 安全生产/查处非法营运 或 安全生产/检查生产经营单位 = 56：丙}",
+            "",
+            # an undecided test whose figure neither branch writes: the alternative, listed at the end
+            "{如果 安全生产/查处非法营运 > 3：多}{否则：不多}。",
+            "",
+            "{如果 领域:疫情防控：疫情}{如果 事件:防汛抢险：防汛}{如果 红榜村：有评分}",
+        ]
+    )
+    template = report.parse_template(text, tmp_path / "t.md", catalogue)
+    half = report.build(known, catalogue, template, "2024-01", "2024-06")
+    assert _written(half) == [
+        "检查56家次，查处【未报】，完。",
+        "出动10人。",
+        "甲丙",
+        "不多。",
+        "有评分",
+    ]
+    assert "安全生产/查处非法营运" in [f.key for f in half.missing()]
+    january = report.build(known, catalogue, template, "2024-01", "2024-01")
+    assert _written(january)[1] == "未出动。"
+
+
+def test_tidy_keeps_the_stronger_mark_and_ends_a_paragraph() -> None:
+    from township_data.report.render import tidy
+
+    def text(runs: list[tuple[str, str]]) -> str:
+        return "".join(t for t, _ in tidy(runs))
+
+    assert text([("甲，", ""), ("；乙", "")]) == "甲；乙"
+    assert text([("甲。", ""), ("，乙、", "")]) == "甲。乙。"
+    assert text([("甲、", ""), ("；", ""), ("。", "")]) == "甲。"
+    # a figure's own text is never changed
+    assert tidy([("5次", "k"), ("；", "")]) == [("5次", "k"), ("。", "")]
+
+
+def test_rounded_and_progress_figures(store: Store, catalogue: Catalogue, tmp_path: Path) -> None:
+    party = ["村（社区）", "月份", "计划发展党员", "已发展党员"]
+    living = ["村（社区）", "月份", "绿化长度", "拆除旱厕"]
+    rows = {
+        # plan 2 + 1 + 3 (全镇) = 6 for the year; developed 1 (Jan) + 1 (Feb) + 1 (Mar, 全镇) = 3
+        "党建引领": [
+            party,
+            ["酉庄村", "2024-01", 2, 1],
+            ["蛇形村", "2024-01", 1, None],
+            ["全镇", "2024-01", 3, None],
+            ["蛇形村", "2024-02", 1, 1],
+            ["全镇", "2024-03", 3, 1],
+        ],
+        # 1,800 + 1,460 = 3,260 米; 旱厕 30 + 23 = 53
+        "人居环境": [living, ["酉庄村", "2024-03", 1800, 30], ["蛇形村", "2024-03", 1460, 23]],
+    }
+    data = build_workbook(rows)
+    store.import_workbook(read_workbook(data, "一季度.xlsx", catalogue), "测试")
+    text = (
+        "# 标题\n\n{千多:人居环境/绿化长度}|{余:人居环境/拆除旱厕}|{进度:党建引领/已发展党员}|"
+        "{应完成:党建引领/已发展党员}\n"
+    )
+    template = report.parse_template(text, tmp_path / "t.md", catalogue)
+    # the first quarter: 3 of 6 = 50%; by the schedule 6 × 3 / 12 = 1.5 → 2 people
+    work = report.build(store, catalogue, template, "2024-01", "2024-03")
+    assert _written(work) == ["3千多米|50余处|50%|2人"]
+    assert "超序时进度 25 个百分点" in work.figures["进度:党建引领/已发展党员"].method
+    # March alone: still counted from January (the plan is yearly)
+    march = report.build(store, catalogue, template, "2024-03", "2024-03")
+    assert _written(march) == ["3千多米|50余处|50%|2人"]
+    assert report.reach(template, "2024-03", "2024-03") == "2024-01"
+
+
+def test_condition_errors_name_the_line(catalogue: Catalogue, tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "# 标题",
+            "",
+            "{如果 安全生产/检查车辆 且 安全生产/查处非法营运 或 安全生产/查处交通违法：甲}",
+            "",
+            "{否则：乙}{如果 安全生产/检查车辆 甲}",
+            "",
+            "{如果 事件:防洪：丙}{领域:疫情防控}{进度:安全生产/检查车辆}",
+        ]
+    )
+    with pytest.raises(TemplateError) as caught:
+        report.parse_template(text, tmp_path / "t.md", catalogue)
+    messages = [str(p) for p in caught.value.problems]
+    assert any("第 3 行" in m and "不能混用" in m for m in messages)
+    assert any("第 5 行" in m and "须紧跟在" in m for m in messages)
+    assert any("第 5 行" in m and "缺少冒号" in m for m in messages)
+    assert any("第 7 行" in m and "防洪" in m and "防汛抢险" in m for m in messages)
+    assert any("第 7 行" in m and "只能用在条件中" in m for m in messages)
+    assert any("第 7 行" in m and "没有计划指标" in m for m in messages)

@@ -38,8 +38,8 @@ def test_page_fills_half_year_and_matches_docx(
     app_test, store: Store, catalogue: Catalogue
 ) -> None:
     at = _open(app_test, store, catalogue)
-    assert at.radio(key="report_kind").value == "上半年"
-    assert at.selectbox(key="report_year").value == 2024
+    assert at.segmented_control(key="report_kind").value == "half"
+    assert at.selectbox(key="report_half").value == "2024H1"
     shown = _page_paragraphs(at)
     assert shown[0] == f"{catalogue.township_name}2024年上半年工作总结"
     body = "".join(shown)
@@ -58,8 +58,8 @@ def test_page_fills_half_year_and_matches_docx(
 
 def test_quarter_and_sources_and_free_text(app_test, store: Store, catalogue: Catalogue) -> None:
     at = _open(app_test, store, catalogue)
-    at.radio(key="report_kind").set_value("季度").run()
-    at.selectbox(key="report_quarter").set_value(2).run()
+    at.segmented_control(key="report_kind").set_value("quarter").run()
+    at.selectbox(key="report_quarter").set_value("2024Q2").run()
     assert not at.exception
     body = "".join(_page_paragraphs(at))
     assert "2024年第二季度工作总结" in body
@@ -67,11 +67,12 @@ def test_quarter_and_sources_and_free_text(app_test, store: Store, catalogue: Ca
     assert "家庭医生签约率达【未报】" in body
 
     # sources: the 安全生产 paragraph; opening one figure shows the cells it adds up
-    paragraphs = report.load_template(catalogue).paragraphs
-    safety = next(i for i, p in enumerate(paragraphs) if p.name.startswith("3."))
+    template = report.load_template(catalogue)
+    work = report.build(store, catalogue, template, "2024-04", "2024-06", sources=False)
+    safety = next(i for i, name in work.source_paragraphs().items() if name.startswith("3."))
     at.selectbox(key="report_source_paragraph").set_value(safety).run()
     labels = [e.label for e in at.expander]
-    figure = labels.index("安全生产·专项隐患排查整治：6次")
+    figure = labels.index("安全生产·专项隐患排查整治（余）：6次")
     assert labels[figure + 1] == "安全生产·检查生产经营单位：11家次"
     opened = at.expander[figure]
     assert any("2024-04.xlsx（版本 3）安全生产!E3" in m.value for m in opened.markdown)
@@ -94,7 +95,7 @@ def test_quarter_and_sources_and_free_text(app_test, store: Store, catalogue: Ca
     assert any(p.endswith("但仍存在一些不足。产业规模不大。") for p in shown)
     assert "基础设施薄弱。" in shown
     assert any("已保存2024年第二季度的文字部分" in s.value for s in at.success)
-    at.radio(key="report_kind").set_value("上半年").run()
+    at.segmented_control(key="report_kind").set_value("half").run()
     assert not any("产业规模不大" in p for p in _page_paragraphs(at))
 
 
@@ -120,15 +121,33 @@ def test_empty_store_asks_for_data(app_test, store: Store, monkeypatch) -> None:
 
 def test_custom_range_and_year_to_date(app_test, store: Store, catalogue: Catalogue) -> None:
     at = _open(app_test, store, catalogue)
-    at.radio(key="report_kind").set_value("自选月份").run()
-    at.selectbox(key="report_from").set_value("2024-02")
-    at.selectbox(key="report_to").set_value("2024-04").run()
+    at.segmented_control(key="report_kind").set_value("range").run()
+    at.selectbox(key="report_range_from").set_value("2024-02")
+    at.selectbox(key="report_range_to").set_value("2024-04").run()
     assert not at.exception
     shown = _page_paragraphs(at)
     assert shown[0] == f"{catalogue.township_name}2024年2月至4月工作总结"
     # 检查生产经营单位: 酉庄 7 + 杉林 3 (February) + 酉庄 11 (April); 3月 has no data at all
     assert "2024年2月至4月，开展专项隐患排查整治8次，检查各类生产经营单位21家次" in "".join(shown)
-    at.radio(key="report_kind").set_value("年初以来").run()
-    # the latest month holding data is April, so 年初以来 defaults to 截至4月
-    assert at.selectbox(key="report_upto").value == 4
+    at.segmented_control(key="report_kind").set_value("ytd").run()
+    # the latest month holding data is April, so 年初以来 defaults to 截至2024年4月
+    assert at.selectbox(key="report_ytd").value == "2024-04"
     assert "检查各类生产经营单位56家次" in "".join(_page_paragraphs(at))
+
+
+def test_the_period_before_is_shown_beside_the_words(
+    app_test, store: Store, catalogue: Catalogue
+) -> None:
+    store.save_report_text(
+        "2023-07", "2023-12", "存在不足", "产业规模不大。\n基础设施薄弱。", "测试"
+    )
+    store.save_report_text("2023-10", "2023-12", "下步工作重点", "1.学理论固根基。", "测试")
+    at = _open(app_test, store, catalogue)
+    boxes = [c.value for c in at.caption if c.value.startswith("上一期")]
+    assert boxes == ["上一期（2023年下半年）写的存在不足", "上一期（2023年下半年）写的下步工作重点"]
+    shown = [m.value for m in at.markdown]
+    assert "产业规模不大。\n\n基础设施薄弱。" in shown and "（上一期没有填写）" in shown
+    # the first quarter's period before is the fourth quarter of 2023
+    at.segmented_control(key="report_kind").set_value("quarter").run()
+    at.selectbox(key="report_quarter").set_value("2024Q1").run()
+    assert "1.学理论固根基。" in [m.value for m in at.markdown]

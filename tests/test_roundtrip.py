@@ -45,7 +45,8 @@ def first_number(sheet) -> tuple[int, int, float]:
     raise AssertionError("no number in the exported table")
 
 
-@pytest.mark.parametrize("area", load_catalogue().area_names)
+# every area reported in MONTH (疫情防控 had ended: the sample holds none of it then)
+@pytest.mark.parametrize("area", [a.name for a in load_catalogue().areas_at(MONTH)])
 def test_an_exported_area_table_corrected_in_one_cell_changes_exactly_that_value(
     area: str, sample_store: Store, catalogue, tmp_path, capsys
 ) -> None:

@@ -253,7 +253,7 @@ def test_a_per_value_store_is_packed_in_place_and_reads_the_same(
     before = table_rows(database_url, KEPT)
     store = Store(database_url, catalogue.township_key, catalogue.township_name)
     rows, drift = revision_and_drift(database_url)
-    assert rows == [schema.head()] and drift == []
+    assert rows == [schema.head()] and drift == []  # packed (0003), then 0004 and 0005
     assert what_it_reads(store) == expected
     # The packed slices are exactly those an import writes: villages in sheet order, values in
     # column order, the 总分 the reader added up last, each value with its cell.

@@ -423,9 +423,10 @@ FAILED = "worker failed"
 
 
 def full_workbook(catalogue, month: str, base: int) -> bytes:
-    """Every area sheet of one month, every village and indicator filled (about 1,300 values)."""
+    """Every area sheet of one month, every village and indicator filled (about 1,300 values;
+    an area whose work had ended by the month has no sheet)."""
     sheets = {}
-    for area in catalogue.areas:
+    for area in catalogue.areas_at(month):
         header = ["村（社区）", "月份", *[ind.name for ind in area.indicators]]
         rows: list[list[object]] = [header]
         for place in [*catalogue.village_names, "全镇"]:

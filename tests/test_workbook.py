@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from tests.cfb_writer import write_cfb
 from tests.conftest import build_huge_sheet, build_workbook
 from township_data import config, workbook
+from township_data.catalogue import load_catalogue
 from township_data.errors import WorkbookError
 from township_data.workbook import read_workbook, write_template
 
@@ -571,7 +572,12 @@ def test_sample_workbook_passes_the_archive_checks() -> None:
 
 def test_template_layout(catalogue) -> None:
     book = load_workbook(io.BytesIO(write_template(catalogue, "2024-03")))
-    assert book.sheetnames == ["填表说明", *catalogue.sheet_names]
+    # 疫情防控 ended in January 2023: March 2024's workbook has no sheet for it; 大事记 last
+    sheets = [s for s in catalogue.sheet_names if s != "疫情防控"]
+    assert book.sheetnames == ["填表说明", *sheets, "大事记"]
+    january = load_workbook(io.BytesIO(write_template(catalogue, "2023-01")))
+    assert "疫情防控" in january.sheetnames
+    assert [c.value for c in book["大事记"][3]] == ["日期", "领域", "村（社区）", "类别", "事件"]
     ws = book["安全生产"]
     assert ws["A1"].value == "潭湾镇2024年3月安全生产工作统计表"
     assert [c.value for c in ws[3]][:3] == ["村（社区）", "月份", "专项隐患排查整治（次）"]
@@ -766,3 +772,35 @@ def test_a_sheet_the_parser_cannot_read_is_named_and_the_others_still_checked(
         "x.xlsx 安全生产：工作表已损坏，无法读取",
         "x.xlsx 党建引领!C2：主题党日活动：“x”不是数字（未报请留空或填“-”）",
     ]
+
+
+def test_figures_of_an_ended_area_are_refused(catalogue, tmp_path) -> None:
+    header = ["村（社区）", "月份", "敲门行动排查", "疫苗接种"]
+    data = build_workbook(
+        {
+            "疫情防控": [
+                header,
+                ["酉庄村", "2023-01", 30, 10],
+                ["蛇形村", "2023-02", 20, None],
+                ["杉林村", "2023-03", None, 5],
+            ]
+        }
+    )
+    messages = problems_of(data, catalogue)
+    assert messages == [
+        "月报.xlsx 疫情防控：“疫情防控”已于2023年1月停止填报（指标目录），表中有2023年2月、2023年3月"
+        "的数据（请删去这张表或清空其中的数据；如该项工作仍在进行，请修改指标目录中该领域的 start / end）"
+    ]
+    # January itself is inside the span
+    january = build_workbook({"疫情防控": [header, ["酉庄村", "2023-01", 30, 10]]})
+    assert len(read_workbook(january, "t.xlsx", catalogue).values) == 2
+    # an indicator of its own that ended: named with its cells
+    text = config.DEFAULT_CATALOGUE.read_text(encoding="utf-8").replace(
+        '{ name = "检查车辆", unit = "台次"', '{ name = "检查车辆", end = "2023-12", unit = "台次"'
+    )
+    path = tmp_path / "catalogue.toml"
+    path.write_text(text, encoding="utf-8")
+    ended = load_catalogue(path)
+    rows = [["村（社区）", "月份", "检查车辆"], ["酉庄村", "2023-12", 4], ["蛇形村", "2024-01", 6]]
+    (message,) = problems_of(build_workbook({"安全生产": rows}), ended)
+    assert "“检查车辆”已于2023年12月停止填报（指标目录），C3是2024年1月的数据" in message

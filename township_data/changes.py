@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -358,7 +359,7 @@ def slice_table(preview: Preview, catalogue: Catalogue) -> pd.DataFrame:
     )
     rows = []
     for area, month in preview.slices:
-        row = {"领域": area, "月份": months.label(month)}
+        row: dict[str, object] = {"领域": area, "月份": months.label(month)}
         for kind in (ADDED, REPLACED, REMOVED, SAME):
             has = (area, month) in counts.index and kind in counts.columns
             row[kind] = int(counts.loc[(area, month), kind]) if has else 0
@@ -373,16 +374,21 @@ def _zone() -> dt.tzinfo:
         return dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai has no DST
 
 
+def beijing(utc: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time in Beijing time (the office's clock and calendar)."""
+    aware = utc.replace(tzinfo=dt.UTC) if utc.tzinfo is None else utc
+    return aware.astimezone(_zone())
+
+
 def local_time(utc: dt.datetime) -> str:
     """A stored (naive UTC) time as the office reads it: Beijing time, to the second."""
-    aware = utc.replace(tzinfo=dt.UTC) if utc.tzinfo is None else utc
-    return aware.astimezone(_zone()).strftime("%Y-%m-%d %H:%M:%S")
+    return beijing(utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def action_label(action: str, restored_from: object) -> str:
+def action_label(action: str, restored_from: Any) -> str:
     label = ACTIONS.get(action, action)
     if action == "restore" and not formatting.is_missing(restored_from):
-        label += f"（自版本 {int(restored_from)}）"  # type: ignore[arg-type]
+        label += f"（自版本 {int(restored_from)}）"
     return label
 
 

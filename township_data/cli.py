@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import cli_accounts, config, months
 from .catalogue import Catalogue, load_catalogue
@@ -49,7 +50,7 @@ class ChineseParser(argparse.ArgumentParser):
     def format_usage(self) -> str:
         return super().format_usage().replace("usage:", "用法：")
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         for english, chinese in _ARGPARSE_ZH:
             message = message.replace(english, chinese)
         self.print_usage(sys.stderr)
@@ -136,13 +137,63 @@ def _context(args: argparse.Namespace) -> tuple[Catalogue, Store]:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .workbook import write_template
+    """The township's workbook, one village's (--village) or one per village (--out F.zip)."""
+    from . import workbook
+    from .workbook.template import unit_label
 
     catalogue = load_catalogue(township=args.township)
-    Path(args.out).write_bytes(write_template(catalogue, args.month))
+    out = Path(args.out)
+    zipped = out.suffix.lower() == ".zip"
+    wrong = _template_usage(args, zipped)
+    if wrong:
+        print(f"用法错误：{wrong}", file=sys.stderr)
+        return EXIT_USAGE
+    row = None
+    if args.village:
+        row = catalogue.resolve_village(args.village)
+        if row is None:
+            near = catalogue.suggest_village(args.village)
+            hint = f"，是不是“{near}”？" if near else ""
+            print(f"未知的村（社区）“{args.village}”{hint}", file=sys.stderr)
+            return EXIT_INVALID
+    carry = args.carry if args.carry is not None else bool(zipped or row)
+    carried: dict = {}
+    if carry:
+        from .pagedata import carried_stocks
+
+        _, store = _context(args)
+        carried = carried_stocks(store, catalogue, args.month)
     when = months.label(args.month) if args.month else "（月份待填）"
-    print(f"已生成{when}的空白月报模板：{args.out}")
+    if zipped:
+        out.write_bytes(workbook.write_village_zip(catalogue, args.month, carried))
+        count = len(catalogue.village_names)
+        print(f"已生成{when}各村（社区）的月报模板 {count} 个，打包为：{out}")
+    else:
+        out.write_bytes(workbook.write_template(catalogue, args.month, row, carried))
+        kind = f"{unit_label(row)}的" if row else "的" if carry else "的空白"
+        print(f"已生成{when}{kind}月报模板：{out}")
+    if carry:
+        print(_carried_line(carried, args.month, row))
     return EXIT_OK
+
+
+def _template_usage(args: argparse.Namespace, zipped: bool) -> str:
+    """What is wrong with the template options, or ""."""
+    if Path(args.out).suffix.lower() not in (".xlsx", ".zip"):
+        return f"--out 须为 .xlsx 文件（或 .zip：每个村（社区）一个文件），现为“{args.out}”"
+    if zipped and args.village:
+        return "--village 不能与 .zip 同时使用：.zip 已为每个村（社区）各写一个文件"
+    if (zipped or args.village or args.carry) and not args.month:
+        return "按村（社区）生成模板或预填上月数时需要 --month（文件名和预填的数都按月份）"
+    return ""
+
+
+def _carried_line(carried: dict, month: str, row: str | None) -> str:
+    previous = months.label(months.shift(month, -1))
+    count = sum(1 for _area, village, _name in carried if row is None or village == row)
+    if not count:
+        return f"  {previous}没有存量指标的数据，模板中存量指标留空"
+    return f"  已预填{previous}的存量指标 {count} 个（绿色格子，有变化的改正即可）"
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -366,7 +417,7 @@ def build_parser() -> ChineseParser:
         prog="python -m township_data",
         description="乡镇工作数据看板 命令行：模板、导入、导出、工作总结、历史版本与恢复、示例数据、迁移到县里的数据库、备份",
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = ChineseParser(add_help=False)
     common.add_argument(
         "--data-dir",
         help=f"数据文件夹（默认：环境变量 TOWNSHIP_DATA_DIR，否则 {config.DEFAULT_DATA_DIR}）",
@@ -379,7 +430,7 @@ def build_parser() -> ChineseParser:
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
     sub.required = True
     commands: dict[str, tuple[str, Callable[[argparse.Namespace], int]]] = {
-        "template": ("生成空白月报模板", cmd_template),
+        "template": ("生成月报模板（全镇的、一个村的，或各村一个文件打包为 .zip）", cmd_template),
         "import": (
             "校验并导入月报工作簿（全部成功才导入；按村合并，--replace 整表替换）",
             cmd_import,
@@ -407,8 +458,18 @@ def build_parser() -> ChineseParser:
         p = sub.add_parser(name, help=text, description=text, parents=[common])
         p.set_defaults(func=func)
         parsers[name] = p
-    parsers["template"].add_argument("--out", required=True, help="输出文件 F.xlsx")
+    parsers["template"].add_argument(
+        "--out", required=True, help="输出文件 F.xlsx；F.zip 为每个村（社区）各写一个文件"
+    )
     parsers["template"].add_argument("--month", type=_month, help="月份 YYYY-MM（预填在模板中）")
+    parsers["template"].add_argument(
+        "--village", help="只含这个村（社区）一行的模板（“全镇”为镇本级），用于发给各村填报"
+    )
+    parsers["template"].add_argument(
+        "--carry",
+        action=argparse.BooleanOptionalAction,
+        help="预填上月的存量指标（按村的模板和 .zip 默认预填，全镇模板默认不预填）",
+    )
     parsers["import"].add_argument("files", nargs="+", metavar="F.xlsx", help="月报工作簿")
     parsers["import"].add_argument("--month", type=_month, help="表中没有月份列时使用的月份")
     parsers["import"].add_argument("--user", help="记录的导入人（默认：当前系统用户）")

@@ -32,7 +32,7 @@ def is_formula_like(value: object) -> bool:
 
 def neutralise(value: object) -> object:
     """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV)."""
-    return "'" + value if is_formula_like(value) else value
+    return "'" + value if isinstance(value, str) and is_formula_like(value) else value
 
 
 def _missing_text(frame: pd.DataFrame, blank: Collection[str]) -> list[str]:

@@ -97,7 +97,8 @@ def conflicts(files: Sequence[ParsedWorkbook]) -> list[Problem]:
     for position, parsed in enumerate(files):
         for area, month, village, sheet, values, cells in parsed.rows:
             where = dict(zip(values, cells, strict=True))
-            row = _ROW.search(cells[0]).group(0) if cells and _ROW.search(cells[0]) else ""
+            found = _ROW.search(cells[0]) if cells else None
+            row = found.group(0) if found else ""
             letters = parsed.letters.get(area, {})
             for name in dict.fromkeys([*parsed.columns.get(area, []), *values]):
                 key = (area, month, village, name)

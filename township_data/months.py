@@ -83,6 +83,11 @@ def shift(month: str, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def this_month(today: dt.date | None = None) -> str:
+    now = today or dt.date.today()
+    return f"{now.year:04d}-{now.month:02d}"
+
+
 def recent(count: int, today: dt.date | None = None) -> list[str]:
     """This month and the `count - 1` before it, newest first (the choices of a month picker)."""
     now = today or dt.date.today()
@@ -136,8 +141,13 @@ PERIOD_KINDS: dict[str, str] = {
     "quarter": "季度",
     "half": "半年",
     "year": "全年",
+    "ytd": "年初以来",
     "range": "自定义",
 }
+# The kinds each chooser offers: the area pages browse, the 工作总结 reports (half-year first,
+# as the office writes it; 年初以来 up to a chosen month; one month is a 自定义 range of one).
+BROWSE_KINDS = ("month", "quarter", "half", "year", "range")
+REPORT_KINDS = ("half", "quarter", "year", "ytd", "range")
 _HALF_NAMES = {1: "上半年", 2: "下半年"}
 
 
@@ -190,9 +200,12 @@ class Period:
 
 
 def period_of(kind: str, token: str) -> Period:
-    """The period a chooser token names: '2024-03', '2024Q1', '2024H2', '2024', '2024-01:2024-06'."""
+    """The period a chooser token names: '2024-03', '2024Q1', '2024H2', '2024', '2024-01:2024-06';
+    for 年初以来 ('ytd') the token is the month it runs up to."""
     if kind == "month":
         return Period(token, token)
+    if kind == "ytd":
+        return year_to_date(token)
     if kind == "quarter":
         return Period(*parse_quarter(token))
     if kind == "half":
@@ -209,7 +222,7 @@ def period_of(kind: str, token: str) -> Period:
 def period_options(kind: str, first: str, last: str) -> list[str]:
     """Chooser tokens of `kind` that overlap the loaded months [first, last], newest first."""
     loaded = month_range(first, last)
-    if kind == "month":
+    if kind in ("month", "ytd"):
         tokens = loaded
     elif kind == "quarter":
         tokens = list(dict.fromkeys(quarter_of(m) for m in loaded))
@@ -232,6 +245,8 @@ def option_label(kind: str, token: str) -> str:
         return f"{token[:4]}年{_HALF_NAMES[int(token[-1])]}"
     if kind == "year":
         return f"{token}年"
+    if kind == "ytd":
+        return year_to_date(token).label
     return period_of(kind, token).span
 
 

@@ -34,7 +34,11 @@ TABLE_LABELS = {
     "current_slices": "当前数据的领域和月份",
     "monthly_totals": "各月合计",
     "report_texts": "工作总结文字",
+    "events": "大事记",
 }
+# Tables whose rows are numbered across every township by their own `id` (not a version): the
+# target numbers the copied rows afresh, so another township's rows there never collide.
+RENUMBERED = {"events"}
 BATCH_ROWS = 5_000
 BATCH_IDS = 500  # version numbers per IN (…) list: well under any driver's parameter limit
 
@@ -247,9 +251,11 @@ def _lock_target(
 
 def _copy(src: Connection, dst: Connection, table: sa.Table, keys: list[str], offset: int) -> None:
     shifted = [c.name for c in table.c if offset and _is_version_reference(table, c)]
-    rows = src.execution_options(yield_per=BATCH_ROWS).execute(
-        sa.select(table).where(_rows_of(table, keys))
-    )
+    query = sa.select(table).where(_rows_of(table, keys))
+    if table.name in RENUMBERED:  # in their order, without their numbers
+        query = sa.select(*(c for c in table.c if c.name != "id")).where(_rows_of(table, keys))
+        query = query.order_by(table.c.id)
+    rows = src.execution_options(yield_per=BATCH_ROWS).execute(query)
     for batch in rows.mappings().partitions():
         records = [dict(r) for r in batch]
         for record in records:

@@ -6,14 +6,16 @@ Streamlit: the command line and the tests get the same figures the pages draw.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from . import bulletin, metrics, months, ranking
+from . import bulletin, events, metrics, months, progress, ranking, workbook
 from .catalogue import Catalogue
 from .documents import Block
+from .events import Event
 from .store import Store
 
 
@@ -29,6 +31,13 @@ class AreaData:
     file_table: pd.DataFrame
     village_values: pd.DataFrame
     village_month: dict[str, pd.DataFrame]
+    events: list[Event]
+    progress: list[metrics.Progress]
+
+    @property
+    def event_marks(self) -> list[tuple[str, str, str]]:
+        """The window's 大事记 as a chart marks them: (month, kind, line)."""
+        return [(e.month, e.kind, e.line) for e in self.events]
 
 
 def area_series(store: Store, catalogue: Catalogue, area: str, month_list) -> pd.DataFrame:
@@ -47,10 +56,12 @@ def area_data(
 ) -> AreaData:
     """One area over a period (and its trend window), for all villages or the chosen ones.
 
-    Reads only the months the view needs: the period, the one before, the year before and the
-    trend window.
+    Reads only the months the view needs: the period, the one before, the year before, the
+    trend window and, for an area with plans, the year up to the period's end.
     """
     needed = {*window, *period.months, *period.previous().months, *period.year_ago().months}
+    if catalogue.plans(area):
+        needed |= set(months.year_to_date(period.last).months)
     frame = store.current(areas=[area], months=sorted(needed))
     chosen = list(villages)
     per_village = [i.name for i in catalogue.area(area).indicators if i.village_rows]
@@ -73,7 +84,19 @@ def area_data(
         village_month=metrics.villages_month(
             frame, catalogue, area, per_village, list(window), chosen
         ),
+        events=area_events(store, area, window, chosen),
+        progress=metrics.progress(frame, catalogue, area, period.last, chosen),
     )
+
+
+def area_events(
+    store: Store, area: str, window: Sequence[str], villages: Sequence[str]
+) -> list[Event]:
+    """The area's 大事记 in the trend window; with villages chosen, theirs and the township's."""
+    found = events.from_frame(store.events(min(window), max(window), area=area))
+    if villages:
+        found = [e for e in found if not e.villages or set(e.villages) & set(villages)]
+    return found
 
 
 @dataclass(frozen=True)
@@ -111,7 +134,7 @@ def safety_data(
             area_series(store, catalogue, area, loaded), catalogue, area, list(loaded)
         )
     return SafetyData(
-        hazards=metrics.hazards_from_wide(hazard_rows, *pair, list(loaded)),
+        hazards=metrics.hazards_from_wide(hazard_rows, pair[0], pair[1], list(loaded)),
         all_monthly=all_monthly,
         year_so_far=metrics.headline(
             _year_so_far_values(store, catalogue, area, ytd, chosen, sums),
@@ -152,12 +175,14 @@ def _year_so_far_values(
 
 @dataclass(frozen=True)
 class OverviewData:
-    """Since-January figures of every area's key indicators, and what needs attention."""
+    """Since-January figures of every area's key indicators, what needs attention, and the
+    latest month's 大事记."""
 
     year_so_far: dict[str, pd.DataFrame]
     behind: pd.DataFrame
     unreported: pd.DataFrame
     hazards: pd.DataFrame
+    events: list[Event]
 
 
 def has_hazards(catalogue: Catalogue) -> bool:
@@ -172,16 +197,18 @@ def overview_data(store: Store, catalogue: Catalogue, loaded: Sequence[str]) -> 
     """The overview's cards and warnings for the year up to the last loaded month."""
     period = months.year_to_date(loaded[-1])
     needed = sorted({*period.months, *period.previous().months, *period.year_ago().months})
+    # An area whose work ended before the latest month (疫情防控) is not on the overview.
+    areas = catalogue.areas_at(loaded[-1])
     # Monthly counts come from the kept totals as one township row a month; only stocks and
     # rates are read per village, and only the indicators the overview shows or judges.
     used = [
-        *(i for a in catalogue.areas for i in a.key_indicators),
-        *(i for i in catalogue.all_indicators() if i.higher_better is not None),
+        *(i for a in areas for i in a.key_indicators),
+        *(i for a in areas for i in a.indicators if i.higher_better is not None),
     ]
     per_village = sorted({i.name for i in used if (i.combine, i.across) != ("sum", "sum")})
     # Only the sheets holding such an indicator: the others' slices would be unpacked for
     # nothing (a county's two years of every sheet).
-    holding = sorted({i.area for i in catalogue.all_indicators() if i.name in per_village})
+    holding = sorted({i.area for a in areas for i in a.indicators if i.name in per_village})
     series = metrics.town_monthly_from_totals(
         store.totals(first=needed[0], last=needed[-1]), catalogue
     )
@@ -193,20 +220,21 @@ def overview_data(store: Store, catalogue: Catalogue, loaded: Sequence[str]) -> 
     pair = [metrics.SAFETY_FOUND, metrics.SAFETY_FIXED]
     # Every indicator's figures once: the cards show the key ones, the warnings judge others.
     tables = metrics.headlines(
-        frame, catalogue, period, indicators={a.name: a.indicators for a in catalogue.areas}
+        frame, catalogue, period, indicators={a.name: a.indicators for a in areas}
     )
     return OverviewData(
         year_so_far={
             area.name: metrics.headline_rows(tables[area.name], area.key_indicators)
-            for area in catalogue.areas
+            for area in areas
         },
         behind=metrics.behind_last_year(frame, catalogue, loaded[-1], tables),
         unreported=metrics.unreported(store.current(months=[loaded[-1]]), catalogue, loaded[-1]),
         hazards=metrics.hazards_from_wide(
-            store.wide(metrics.SAFETY_AREA, pair), *pair, list(loaded)
+            store.wide(metrics.SAFETY_AREA, pair), pair[0], pair[1], list(loaded)
         )
         if has_hazards(catalogue)
         else pd.DataFrame(),
+        events=events.from_frame(store.events(loaded[-1], loaded[-1])),
     )
 
 
@@ -215,9 +243,20 @@ def status_matrix(store: Store, catalogue: Catalogue, month_list: Sequence[str])
     return metrics.status_from_counts(store.slice_villages(), catalogue, list(month_list))
 
 
-def village_status(store: Store, catalogue: Catalogue, month: str) -> pd.DataFrame:
-    """Villages × areas 已报 / 部分 / 未报 of one month."""
-    return metrics.village_status(store.current(months=[month]), catalogue, month)
+def month_progress(
+    store: Store, catalogue: Catalogue, month: str, today: dt.date
+) -> progress.Progress:
+    """报送进度 of a month: who sent what, when and in which file, and who is late by `today`."""
+    values = store.current(months=[month], with_source=True)
+    return progress.build(values, store.history(), catalogue, month, today)
+
+
+def carried_stocks(
+    store: Store, catalogue: Catalogue, month: str
+) -> dict[tuple[str, str, str], float]:
+    """What a month's templates pre-fill: each village's current stocks of the month before."""
+    previous = store.current(months=[months.shift(month, -1)])
+    return workbook.carried_stocks(previous, catalogue)
 
 
 def loaded_months(store: Store) -> list[str]:

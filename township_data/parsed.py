@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from .packing import SheetRow
+
+if TYPE_CHECKING:
+    from .events import Event
 
 COLUMNS = ["area", "indicator", "village", "month", "value", "file", "sheet", "cell"]
 
@@ -46,6 +50,8 @@ class ParsedWorkbook:
     # Things the clerk should check before confirming (never blocking): e.g. a % column whose
     # values all look like fractions.
     warnings: list[str] = field(default_factory=list)
+    # The 大事记 of the workbook's 大事记 sheet (workbook/events.py), kept with the import.
+    events: list[Event] = field(default_factory=list)
     _values: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property

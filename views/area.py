@@ -10,7 +10,7 @@ import streamlit as st
 
 from township_data import charts, downloads, formatting, metrics, months, pagedata
 from township_data.catalogue import COMBINES, LEVELS, Area, Catalogue, Indicator
-from views import loaders, sharing, shell, widgets
+from views import loaders, registry, sharing, shell, widgets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -190,10 +190,38 @@ def trend_section(
             f"{area.name}月度趋势",
             kind,
             subtitle=f"{view.scope} · {window_text(view)}",
+            events=data.event_marks,
         ),
     )
     st.caption(
         "每月数值；比率、存量类指标为当月数（各村平均，全镇填报时以全镇为准）；空缺处为未报。"
+        + ("▼ 为大事记，鼠标移到上面可看详情。" if data.events else "")
+    )
+    event_list(data)
+
+
+def event_list(data: pagedata.AreaData) -> None:
+    """The window's 大事记 of the area under its trend chart."""
+    if not data.events:
+        return
+    with st.expander(f"大事记（{len(data.events)} 件）", icon=":material/event_note:"):
+        st.markdown("\n".join(f"- {e.line}" for e in data.events))
+
+
+def progress_section(data: pagedata.AreaData, view: widgets.View) -> None:
+    """Plans against actuals, January to the period's end, with the schedule's share."""
+    if not data.progress:
+        return
+    month = view.period.last
+    st.subheader(f"计划完成进度（{months.year_to_date(month).label}）")
+    st.dataframe(
+        metrics.progress_table(data.progress), hide_index=True, width="stretch", key="plans"
+    )
+    notes = [f"{p.actual.name}：{p.verdict}" for p in data.progress if p.verdict]
+    st.caption(
+        "完成进度 = 年初以来完成数 ÷ 计划数；序时进度 = 已过月份 ÷ 12，按进度应完成 = 计划数 × "
+        "序时进度（全年任务才有）；计划本身逐月相加的（如危房改造）只看完成进度。"
+        + ("  \n" + "；".join(notes) if notes else "")
     )
 
 
@@ -320,6 +348,7 @@ def snapshot_figures(
                 f"{area.name}月度趋势",
                 "line",
                 subtitle=f"{view.scope} · {window_text(view)}",
+                events=data.event_marks,
             )
         )
     per_village = list(data.village_values.columns)
@@ -355,11 +384,20 @@ def area_header(
     area = context.catalogue.area(area_name)
     st.title(f"{area.icon} {area.name}")
     heading = st.empty()
-    month_list = loaders.loaded_months(context)
+    loaded = loaders.loaded_months(context)
+    ended = bool(loaded) and area.span.end is not None and area.span.end < loaded[-1]
+    if ended:
+        st.info(
+            f"{area.name}{area.span.rule}，此后不再填报，也不再列入侧边栏、总览和工作总结；"
+            "以下为停止填报前的历史数据。",
+            icon=":material/history:",
+        )
+    month_list = area.span.clip(loaded)
     if not month_list:
         st.warning("还没有任何数据。请在“数据上传”页上传月报工作簿。")
         return None
-    view = widgets.choose_view(context, month_list)
+    # A finished area's months are not the other pages' months: its choice is kept apart.
+    view = widgets.choose_view(context, month_list, "history" if ended else widgets.PERIOD_PREFIX)
     sharing.print_title(context, area.name, f"{view.period.label}（{view.scope}）", heading)
     previous, year_ago = view.period.previous(), view.period.year_ago()
     line = (
@@ -372,6 +410,7 @@ def area_header(
     data = loaders.area_data(context, area.name, view)
     headline_cards(context, area, data, view)
     coverage_note(data.coverage, view)
+    progress_section(data, view)
     return view, data
 
 
@@ -390,3 +429,19 @@ def area_page(context: shell.Context, area_name: str) -> None:
     shown = area_header(context, area_name)
     if shown is not None:
         area_body(context, area_name, *shown)
+
+
+def ended_areas(context: shell.Context, latest: str) -> None:
+    """Areas whose work ended before `latest`: gone from the sidebar, their history one click
+    away (数据管理 shows every version of their sheets as of any other)."""
+    ended = context.catalogue.ended_areas(latest)
+    if not ended:
+        return
+    st.caption(
+        "已停止填报的领域（不再列入侧边栏、总览和工作总结，历史数据仍保留，下面可查看各版本）："
+        + "、".join(f"{a.name}（{a.span.rule}）" for a in ended)
+    )
+    for area in ended:
+        shell.page_link(
+            registry.area_page(area.name), f"查看{area.name}历史数据", ":material/history:"
+        )

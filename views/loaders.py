@@ -14,12 +14,13 @@ derived from them separate. Whatever a view would otherwise rebuild from them on
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
-from township_data import changes, pagedata, ranking, report
+from township_data import changes, pagedata, progress, ranking, report, workbook
 from township_data.catalogue import Catalogue
 from township_data.store import Store
 
@@ -40,13 +41,15 @@ def loaded_months(context: Context) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _village_status(_store: Store, _catalogue: Catalogue, key: tuple, month: str) -> pd.DataFrame:
-    return pagedata.village_status(_store, _catalogue, month)
+def _month_progress(
+    _store: Store, _catalogue: Catalogue, key: tuple, month: str, today: dt.date
+) -> progress.Progress:
+    return pagedata.month_progress(_store, _catalogue, month, today)
 
 
-def village_status(context: Context, month: str) -> pd.DataFrame:
-    """Villages × areas 已报 / 部分 / 未报 of one month (its 报送情况), once per revision."""
-    return _village_status(context.store, context.catalogue, context.cache_key, month)
+def month_progress(context: Context, month: str, today: dt.date) -> progress.Progress:
+    """报送进度 of a month as of `today`, once per revision and day."""
+    return _month_progress(context.store, context.catalogue, context.cache_key, month, today)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -254,16 +257,50 @@ def show_sources(context: Context, work: report.Report, keys: list[str]) -> dict
 # ------------------------------------------------------------------ upload, history, restore
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _template(_catalogue: Catalogue, fingerprint: str, month: str) -> bytes:
-    from township_data.workbook import write_template
-
-    return write_template(_catalogue, month)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _carried(_store: Store, _catalogue: Catalogue, key: tuple, month: str) -> dict:
+    return pagedata.carried_stocks(_store, _catalogue, month)
 
 
-def template_bytes(context: Context, month: str) -> bytes:
-    """The blank workbook for a month (villages and month pre-filled), built once per month."""
-    return _template(context.catalogue, context.catalogue.fingerprint, month)
+def carried_stocks(context: Context, month: str) -> dict[tuple[str, str, str], float]:
+    """Last month's stocks that a month's templates pre-fill, once per revision."""
+    return _carried(context.store, context.catalogue, context.cache_key, month)
+
+
+def _template_key(context: Context, carry: bool) -> tuple:
+    # A blank template depends on the catalogue only; a pre-filled one on the data too.
+    return context.cache_key if carry else (context.catalogue.fingerprint,)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _template(
+    _store: Store, _catalogue: Catalogue, key: tuple, month: str, row: str | None, carry: bool
+) -> bytes:
+    carried = _carried(_store, _catalogue, key, month) if carry else None
+    return workbook.write_template(_catalogue, month, row, carried)
+
+
+def template_bytes(
+    context: Context, month: str, row: str | None = None, carry: bool = False
+) -> bytes:
+    """A month's workbook: the township's (row None) or one village's, with last month's
+    stocks when `carry`; built once per choice (and revision, when carried)."""
+    key = _template_key(context, carry)
+    return _template(context.store, context.catalogue, key, month, row, carry)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _village_zip(
+    _store: Store, _catalogue: Catalogue, key: tuple, month: str, carry: bool
+) -> bytes:
+    carried = _carried(_store, _catalogue, key, month) if carry else None
+    return workbook.write_village_zip(_catalogue, month, carried)
+
+
+def village_zip(context: Context, month: str, carry: bool) -> bytes:
+    """One workbook per village in a zip, built once per month and choice."""
+    key = _template_key(context, carry)
+    return _village_zip(context.store, context.catalogue, key, month, carry)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -357,3 +394,16 @@ def restore_preview(context: Context, version_id: int) -> changes.Preview:
     """What restoring a version would change, computed once per store revision and version
     (a back-fill version compares tens of thousands of values)."""
     return _restore_preview(context.store, context.catalogue, context.cache_key, version_id)
+
+
+# ------------------------------------------------------------------ 大事记
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _events(_store: Store, key: tuple) -> pd.DataFrame:
+    return _store.events()
+
+
+def events(context: Context) -> pd.DataFrame:
+    """Every 大事记 of the township, oldest first, once per store revision."""
+    return _events(context.store, context.cache_key)

@@ -1,4 +1,4 @@
-"""The 数据管理 page's layout: who has reported, every import, any version's values, restore."""
+"""The 数据管理 page's layout: every import, any version's values, restore."""
 
 from __future__ import annotations
 
@@ -12,57 +12,6 @@ from township_data.errors import StoreError
 
 from . import changes as changes_view
 from . import confirm, editors, loaders, shell
-
-STATUS_CSS = {
-    metrics.REPORTED: f"background-color: {charts.STATUS_COLOURS[metrics.REPORTED]}; color: white",
-    metrics.PARTIAL: f"background-color: {charts.STATUS_COLOURS[metrics.PARTIAL]}",
-    metrics.NOT_REPORTED: (
-        f"background-color: {charts.STATUS_COLOURS[metrics.NOT_REPORTED]}; "
-        "color: #B22222; font-weight: bold"
-    ),
-    metrics.NOT_APPLICABLE: "color: #999999",
-}
-
-
-def status_tab(context: shell.Context) -> None:
-    """Villages × areas of one month: 已报 / 部分 / 未报, and who has not reported what."""
-    catalogue = context.catalogue
-    month_list = loaders.loaded_months(context)
-    month = st.columns([1, 2])[0].selectbox(
-        "月份", list(reversed(month_list)), format_func=months.label, key="manage_status_month"
-    )
-    matrix = loaders.village_status(context, month)
-    counts = metrics.status_counts(matrix)
-    cols = st.columns(3)
-    cols[0].metric("已报（村×领域）", f"{counts[metrics.REPORTED]} 项")
-    cols[1].metric("部分填报", f"{counts[metrics.PARTIAL]} 项")
-    cols[2].metric("未报", f"{counts[metrics.NOT_REPORTED]} 项")
-    st.dataframe(
-        matrix.style.map(lambda v: STATUS_CSS.get(v, "")),
-        width="stretch",
-        height=38 + 35 * len(matrix),
-        key="manage_status_table",
-    )
-    st.caption(
-        "已报：该行应填的指标都有数据；部分：只填了一部分；未报：没有任何数据；"
-        "—：该行不需填报此领域（如只按村填报的领域的全镇行）。"
-    )
-    missing = metrics.missing_by_village(matrix)
-    if missing:
-        st.markdown(f"**{months.label(month)}有未报领域的村（社区）**")
-        st.markdown("\n".join(f"- {village}：{'、'.join(areas)}" for village, areas in missing))
-    st.download_button(
-        "下载报送情况（.xlsx）",
-        data=functools.partial(
-            downloads.to_xlsx,
-            matrix.reset_index(),
-            f"{catalogue.township_name}{months.label(month)}各村（社区）数据报送情况",
-            sheet_name="报送情况",
-        ),
-        file_name=f"{catalogue.township_name}{months.label(month)}报送情况.xlsx",
-        on_click="ignore",
-        key="manage_status_download",
-    )
 
 
 def history_tab(context: shell.Context, history: pd.DataFrame) -> None:

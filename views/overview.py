@@ -43,6 +43,7 @@ def attention(context: shell.Context, data: pagedata.OverviewData, month_list: l
         ]
         if lines:
             st.markdown("\n".join(lines))
+        shell.page_link(registry.PROGRESS, "查看报送进度和催报", query_params={"month": latest})
     with behind_col, st.container(border=True):
         st.markdown("**:material/trending_down: 明显落后于去年同期**")
         st.caption(
@@ -82,7 +83,8 @@ def area_cards(context: shell.Context, data: pagedata.OverviewData, month_list: 
         "（绿色向好，红色向差，灰色不评价）。"
     )
     columns = st.columns(2)
-    for i, area in enumerate(context.catalogue.areas):
+    shown = [a for a in context.catalogue.areas if a.name in data.year_so_far]
+    for i, area in enumerate(shown):
         table = data.year_so_far[area.name]
         with columns[i % 2], st.container(border=True):
             st.markdown(f"**{area.icon} {area.name}**")
@@ -121,3 +123,21 @@ def contest_card(context: shell.Context) -> None:
             icon=":material/warning:",
         )
     shell.page_link(registry.CONTEST, "查看打擂排名")
+
+
+def events_card(context: shell.Context, data: pagedata.OverviewData, month_list: list[str]) -> None:
+    """The latest month's 大事记: what happened, where, in which area."""
+    latest = month_list[-1]
+    st.subheader(f"{months.label(latest)}大事记")
+    if not data.events:
+        st.caption("本月没有记录大事记。可在“大事记”页记录防汛抢险、表彰大会、上级检查等事件。")
+    else:
+        st.markdown(
+            "\n".join(
+                f"- **{e.day_label}** {e.kind}（{e.area}"
+                + (f"·{'、'.join(e.villages)}" if e.villages else "")
+                + f"）：{e.title}"
+                for e in data.events
+            )
+        )
+    shell.page_link(registry.EVENTS, "查看大事记")

@@ -50,9 +50,11 @@ CONTEST = Page(
     "pages/9_dalei.py", "人居环境打擂", ":material/emoji_events:", CONTEST_GROUP, link="打擂排名"
 )
 UPLOAD = Page("pages/10_shangchuan.py", "数据上传", ":material/upload_file:", DATA_GROUP)
+PROGRESS = Page("pages/13_baosong.py", "报送进度", ":material/pending_actions:", DATA_GROUP)
 MANAGE = Page("pages/11_guanli.py", "数据管理", ":material/manage_history:", DATA_GROUP)
 REPORT = Page("pages/12_zongjie.py", "工作总结", ":material/description:", DATA_GROUP)
-OTHERS = (UPLOAD, MANAGE, REPORT)
+EVENTS = Page("pages/14_dashiji.py", "大事记", ":material/event_note:", DATA_GROUP)
+OTHERS = (UPLOAD, PROGRESS, MANAGE, EVENTS, REPORT)
 # Townships side by side: drawn in the sidebar (under 总览) only when several are configured.
 COUNTY = Page("pages/15_xianji.py", "全县各乡镇对比", ":material/leaderboard:", "")
 PAGES = (HOME, *AREAS, CONTEST, *OTHERS, COUNTY)

@@ -133,7 +133,9 @@ def _sidebar(catalogue: Catalogue, revision: int, latest: str | None, county: bo
         if county and registry.COUNTY.exists:  # townships compared: only for a county
             _link(registry.COUNTY)
         st.caption(registry.AREA_GROUP)
-        for area in catalogue.areas:
+        # An area whose work ended before the latest data (疫情防控) leaves the sidebar; its
+        # page and history stay reachable from 数据管理.
+        for area in catalogue.areas_at(latest or months.this_month()):
             page = registry.area_page(area.name)
             if page and page.exists:
                 _link(page, area.icon)
@@ -276,8 +278,12 @@ def guard() -> Iterator[None]:
 
 
 def page_link(
-    page: registry.Page | None, label: str, icon: str = ":material/arrow_forward:"
+    page: registry.Page | None,
+    label: str,
+    icon: str = ":material/arrow_forward:",
+    query_params: dict[str, str] | None = None,
 ) -> None:
-    """A link to another page of the app, drawn only when that page exists."""
+    """A link to another page of the app, drawn only when that page exists; `query_params`
+    tell it what to open on (报送进度's month)."""
     if page is not None and page.exists:
-        st.page_link(page.path, label=label, icon=icon)
+        st.page_link(page.path, label=label, icon=icon, query_params=query_params)

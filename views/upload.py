@@ -7,8 +7,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from township_data import changes, downloads, months, roles
-from township_data.catalogue import Catalogue
+from township_data import changes, downloads, months, roles, workbook
+from township_data.catalogue import TOWN, Catalogue
 from township_data.errors import AuthError
 
 from . import changes as changes_view
@@ -24,27 +24,89 @@ MODES = {
 }
 
 
+TOWN_FILE, ONE_VILLAGE, EVERY_VILLAGE = "town", "village", "zip"
+TEMPLATE_KINDS = {
+    TOWN_FILE: "全镇汇总（一个文件）",
+    ONE_VILLAGE: "单个村（社区）",
+    EVERY_VILLAGE: "各村（社区）各一个文件（.zip）",
+}
+TEMPLATE_NOTES = {
+    TOWN_FILE: "各村（社区）和全镇各一行，每个领域一个工作表；“填表说明”页写明了填报规则。",
+    ONE_VILLAGE: "只含所选村（社区）一行，只列出它要填的领域和指标；文件名带村名和月份，"
+    "可直接转发到微信群。发回后在下方上传，只更新这个村（社区）的数据。",
+    EVERY_VILLAGE: "每个村（社区）一个文件，文件名带村名和月份（如 {example}），解压后逐个转发；"
+    "各村发回的文件可以一次全部拖到下方上传。",
+}
+
+
 def template_section(context: shell.Context) -> None:
-    """The month's blank workbook, villages and month filled in."""
+    """The month's workbook to send out: the township's, one village's, or every village's
+    in a zip; last month's stocks pre-filled when chosen."""
     catalogue = context.catalogue
-    st.subheader("1. 下载空白模板")
-    choices = months.recent(37)
-    left, right = st.columns([1, 2], vertical_alignment="bottom")
+    st.subheader("1. 下载月报模板")
+    left, right = st.columns([1, 2])
     month = left.selectbox(
-        "模板月份", choices, index=1, format_func=months.label, key="upload_template_month"
+        "模板月份",
+        months.recent(37),
+        index=1,
+        format_func=months.label,
+        key="upload_template_month",
     )
-    right.download_button(
-        "下载空白月报模板（.xlsx）",
-        # Written only when clicked: a county's template is 500 villages on every sheet.
-        data=functools.partial(loaders.template_bytes, context, month),
-        file_name=f"{catalogue.township_name}{months.label(month)}月报模板.xlsx",
-        mime=XLSX,
-        on_click="ignore",
-        icon=":material/download:",
-        key="upload_template_download",
+    kind = right.radio(
+        "模板",
+        list(TEMPLATE_KINDS),
+        format_func=TEMPLATE_KINDS.get,
+        horizontal=True,
+        key="upload_template_kind",
     )
-    st.caption(
-        "模板已预填村（社区）名单和月份，每个工作领域一个工作表；“填表说明”页写明了填报规则。"
+    row = None
+    if kind == ONE_VILLAGE:
+        row = left.selectbox(
+            "村（社区）",
+            [*catalogue.village_names, TOWN],
+            format_func=lambda v: f"{TOWN}（镇本级）" if v == TOWN else v,
+            key="upload_template_village",
+        )
+    example = workbook.template_name(catalogue, month, catalogue.village_names[0])
+    st.caption(TEMPLATE_NOTES[kind].format(example=example))
+    carry = _carry_choice(context, month, kind)
+    if kind == EVERY_VILLAGE:
+        st.download_button(
+            "下载各村（社区）月报模板（.zip）",
+            # Written only when clicked: one workbook per village.
+            data=functools.partial(loaders.village_zip, context, month, carry),
+            file_name=workbook.zip_name(catalogue, month),
+            mime="application/zip",
+            on_click="ignore",
+            icon=":material/folder_zip:",
+            key="upload_template_zip",
+        )
+    else:
+        st.download_button(
+            "下载预填上月存量的月报模板（.xlsx）" if carry else "下载空白月报模板（.xlsx）",
+            # Written only when clicked: a county's template is 500 villages on every sheet.
+            data=functools.partial(loaders.template_bytes, context, month, row, carry),
+            file_name=workbook.template_name(catalogue, month, row),
+            mime=XLSX,
+            on_click="ignore",
+            icon=":material/download:",
+            key="upload_template_download",
+        )
+
+
+def _carry_choice(context: shell.Context, month: str, kind: str) -> bool:
+    """Whether to pre-fill last month's stocks: offered when last month has any, on by default
+    for the villages' templates (减负), off for the township's."""
+    previous = months.label(months.shift(month, -1))
+    if not loaders.carried_stocks(context, month):
+        st.caption(f"{previous}还没有存量指标的数据，模板中的存量指标留空。")
+        return False
+    return st.checkbox(
+        f"预填{previous}的存量指标（基干民兵、公益性岗位、信访重点人员等）",
+        value=kind != TOWN_FILE,
+        key=f"upload_template_carry_{kind}",
+        help="预填的格子为绿色并带批注，村里只改有变化的数；次数、人数等当月工作量不预填。"
+        "发回后预填的数即作为本月的数导入。",
     )
 
 

@@ -20,14 +20,7 @@ from township_data.catalogue import Catalogue
 if TYPE_CHECKING:
     from .shell import Context
 
-PERIOD_KIND_KEY = "period_kind"
-PERIOD_KEYS = {
-    "month": "period_month",
-    "quarter": "period_quarter",
-    "half": "period_half",
-    "year": "period_year",
-    "range": "period_range",
-}
+PERIOD_PREFIX = "period"
 VILLAGE_KEY = "village_filter"
 _KEEP = "keep_"
 _PERIOD_LABELS = {
@@ -35,7 +28,8 @@ _PERIOD_LABELS = {
     "quarter": "季度",
     "half": "半年",
     "year": "年度",
-    "range": "月份范围",
+    "ytd": "截至",
+    "range": "月份",
 }
 
 
@@ -80,36 +74,30 @@ class View:
         return "、".join(self.villages) if self.villages else "全镇"
 
 
-def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]:
-    """Month / quarter / half-year / year / custom range, remembered across pages.
+def period_chooser(
+    month_list: list[str],
+    kinds: tuple[str, ...] = months.BROWSE_KINDS,
+    prefix: str = PERIOD_PREFIX,
+    label: str = "统计周期",
+) -> tuple[months.Period, months.Period]:
+    """A period of `kinds` (months.PERIOD_KINDS) over the loaded months, remembered across
+    pages under `prefix` (the area pages share one choice, the report keeps its own).
 
     Returns the chosen period and the same period cut to the months holding data.
     """
     first, last = month_list[0], month_list[-1]
-    kinds = list(months.PERIOD_KINDS)
+    kind_key = f"{prefix}_kind"
     kind_col, value_col = st.columns([3, 2], vertical_alignment="bottom")
     with kind_col:
-        seed(PERIOD_KIND_KEY, lambda v: v in kinds, "month")
+        seed(kind_key, lambda v: v in kinds, kinds[0])
         kind = st.segmented_control(
-            "统计周期",
-            kinds,
-            format_func=months.PERIOD_KINDS.get,
-            key=PERIOD_KIND_KEY,
-            required=True,
+            label, list(kinds), format_func=months.PERIOD_KINDS.get, key=kind_key, required=True
         )
-        keep(PERIOD_KIND_KEY)
-    key = PERIOD_KEYS[kind]
+        keep(kind_key)
+    key = f"{prefix}_{kind}"
     with value_col:
         if kind == "range":
-            seed(
-                key,
-                lambda v: len(v) == 2 and all(m in month_list for m in v),
-                (max(first, months.year_to_date(last).first), last),
-            )
-            start, end = st.select_slider(
-                _PERIOD_LABELS[kind], options=month_list, format_func=months.label, key=key
-            )
-            chosen = months.Period(start, end)
+            chosen = _range_chooser(month_list, key)
         else:
             options = months.period_options(kind, first, last)
             seed(key, lambda v: v in options, options[0])
@@ -120,8 +108,24 @@ def period_chooser(month_list: list[str]) -> tuple[months.Period, months.Period]
                 key=key,
             )
             chosen = months.period_of(kind, token)
-        keep(key)
+            keep(key)
     return chosen, chosen.clip(first, last) or chosen
+
+
+def _range_chooser(month_list: list[str], key: str) -> months.Period:
+    """A span of loaded months from two month boxes (a range slider's moved value does not
+    reach the remembered choice: the slider sprang back to where it was)."""
+    first, last = month_list[0], month_list[-1]
+    starts, ends = st.columns(2)
+    seed(f"{key}_from", lambda v: v in month_list, max(first, months.year_to_date(last).first))
+    with starts:
+        start = st.selectbox("起始月份", month_list, format_func=months.label, key=f"{key}_from")
+    keep(f"{key}_from")
+    seed(f"{key}_to", lambda v: v in month_list, last)
+    with ends:
+        end = st.selectbox("结束月份", month_list, format_func=months.label, key=f"{key}_to")
+    keep(f"{key}_to")
+    return months.Period(start, end)
 
 
 def village_filter(catalogue: Catalogue) -> list[str]:
@@ -138,11 +142,11 @@ def village_filter(catalogue: Catalogue) -> list[str]:
     return [n for n in names if n in chosen]
 
 
-def choose_view(context: Context, month_list: list[str]) -> View:
+def choose_view(context: Context, month_list: list[str], prefix: str = PERIOD_PREFIX) -> View:
     """The period chooser and the village filter in one row (stacked on a phone)."""
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     with left:
-        chosen, period = period_chooser(month_list)
+        chosen, period = period_chooser(month_list, prefix=prefix)
     with right:
         villages = village_filter(context.catalogue)
     return View(period, chosen, tuple(villages), tuple(month_list))

@@ -58,14 +58,16 @@ def _slug(path: str) -> str:
 def sidebar_pages() -> list[SidebarPage]:
     """Every page the sidebar should list, in its order, from the catalogue and the page registry.
 
-    数据上传, 数据管理 and 工作总结 have no chart: a form, a status table with the import
-    history, and a written report (their own tests say what they show instead).
+    数据上传, 报送进度, 数据管理, 大事记 and 工作总结 have no chart: a form, a status table with the
+    催报 notice, the import history, a list of events and a written report (their own tests say
+    what they show instead). The sample's data runs to December 2024: an area whose work ended
+    before (疫情防控) is not in the sidebar.
     """
     catalogue = load_catalogue(config.DEFAULT_CATALOGUE)
     pages = [SidebarPage("总览", "", True)]
     pages += [
         SidebarPage(area.name, _slug(registry.AREA_PAGES[area.name]), True)
-        for area in catalogue.areas
+        for area in catalogue.areas_at(config.SAMPLE_LAST_MONTH)
         if area.name in registry.AREA_PAGES
     ]
     pages.append(SidebarPage(registry.CONTEST.label, _slug(registry.CONTEST.path), True))

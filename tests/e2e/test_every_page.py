@@ -40,27 +40,49 @@ def _upload_page(page: Page) -> None:
     assert page.get_by_test_id("stFileUploaderDropzone").is_visible()
 
 
-def _manage_page(page: Page) -> None:
-    """The reporting status of every village (a coloured table), the history, the versions."""
-    tabs = page.get_by_role("tab").all_inner_texts()
-    assert [t.strip() for t in tabs] == ["报送情况", "导入记录", "版本内容与恢复"]
+def _progress_page(page: Page) -> None:
+    """The reporting status of every village (a coloured table) and the 催报 notice."""
     labels = page.get_by_test_id("stMetricLabel").all_inner_texts()
-    assert [label.strip() for label in labels] == ["已报（村×领域）", "部分填报", "未报"]
+    assert [label.strip() for label in labels] == [
+        "已报（村×领域）",
+        "部分填报",
+        "未报",
+        "逾期未报的村（社区）",
+    ]
     rows = table_rows(page.get_by_test_id("stDataFrame").first)
     assert [r[0] for r in rows[1:]] == [*CATALOGUE.village_names, "全镇"]
+    # The sample's months are long past: last month (the default) has nothing yet.
+    assert page.get_by_test_id("stCode").first.inner_text().startswith("各村（社区）：")
+
+
+def _manage_page(page: Page) -> None:
+    """The import history and the versions; the status moved to 报送进度."""
+    tabs = page.get_by_role("tab").all_inner_texts()
+    assert [t.strip() for t in tabs] == ["导入记录", "版本内容与恢复"]
+    assert page.get_by_test_id("stDataFrame").first.is_visible()
 
 
 def _report_page(page: Page) -> None:
     """A written report: its title and first heading, and the Word download."""
     text = page.get_by_test_id("stMainBlockContainer").inner_text()
-    assert re.search(rf"{CATALOGUE.township_name}\d{{4}}年上半年工作总结", text)
+    assert re.search(rf"{CATALOGUE.township_name}\d{{4}}年[上下]半年工作总结", text)
     assert "一、工作开展情况" in text
     assert page.get_by_role("button", name="下载 Word 文档（.docx）").is_visible()
 
 
+def _events_page(page: Page) -> None:
+    """The township's events in a table (the sample's 16), newest year first to filter."""
+    rows = table_rows(page.get_by_test_id("stDataFrame").first)
+    assert rows[0][:5] == ["日期", "领域", "村（社区）", "类别", "事件"]
+    assert len(rows) == 1 + 16
+    assert any(r[3] == "防汛抢险" for r in rows[1:])
+
+
 INSTEAD_OF_A_CHART: dict[str, Callable[[Page], None]] = {
     "数据上传": _upload_page,
+    "报送进度": _progress_page,
     "数据管理": _manage_page,
+    "大事记": _events_page,
     "工作总结": _report_page,
 }
 

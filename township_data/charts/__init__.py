@@ -2,7 +2,7 @@
 
 base (fonts, colours and the shared layout), status (who has reported), contest (打擂),
 trends (monthly lines and bars, year overlays, cumulative), villages (villages compared),
-safety (hazards found, fixed and open).
+safety (hazards found, fixed and open), events (大事记 marked at their months).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from .contest import (
     contest_rank_heatmap,
     contest_trajectory,
 )
+from .events import EVENT_COLOUR, event_marks
 from .safety import hazards
 from .status import STATUS_COLOURS, status_heatmap
 from .trends import cumulative, trend, year_overlay
@@ -35,6 +36,7 @@ from .villages import village_bars, village_heatmap
 __all__ = [
     "CONTEST_GREY",
     "CONTEST_RED",
+    "EVENT_COLOUR",
     "FONT",
     "FOOT_LEGEND",
     "KIND_NAMES",
@@ -51,6 +53,7 @@ __all__ = [
     "contest_rank_heatmap",
     "contest_trajectory",
     "cumulative",
+    "event_marks",
     "hazards",
     "status_heatmap",
     "trend",

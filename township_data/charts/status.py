@@ -6,16 +6,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .. import months
-from ..metrics import NOT_REPORTED, PARTIAL, REPORTED
+from ..metrics import NOT_APPLICABLE, NOT_REPORTED, PARTIAL, REPORTED
 from .base import base_layout
 
 STATUS_COLOURS = {NOT_REPORTED: "#E8E8E8", PARTIAL: "#F4B942", REPORTED: "#3A9D5D"}
 
 
 def status_heatmap(matrix: pd.DataFrame, title: str = "各领域数据报送情况") -> go.Figure:
-    """Areas × months coloured 已报 / 部分 / 未报; the same matrix the table below shows."""
-    codes = {NOT_REPORTED: 0, PARTIAL: 1, REPORTED: 2}
-    z = matrix.replace(codes).astype(int).to_numpy()
+    """Areas × months coloured 已报 / 部分 / 未报; the same matrix the table below shows.
+
+    A month outside an area's span ("—", after its work ended) is left blank: not 未报."""
+    codes = {NOT_REPORTED: 0.0, PARTIAL: 1.0, REPORTED: 2.0, NOT_APPLICABLE: float("nan")}
+    z = matrix.replace(codes).astype("float64").to_numpy()
     x = [months.label(m) for m in matrix.columns]
     colours = [STATUS_COLOURS[NOT_REPORTED], STATUS_COLOURS[PARTIAL], STATUS_COLOURS[REPORTED]]
     scale = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -19,6 +21,7 @@ from .base import (
     _whole_ticks,
     axis_title,
 )
+from .events import event_marks
 
 
 def trend(
@@ -27,11 +30,13 @@ def trend(
     title: str,
     kind: str = "line",
     subtitle: str = "",
+    events: Sequence[tuple[str, str, str]] = (),
 ) -> go.Figure:
     """Monthly figures of some indicators: one panel per unit, months as 2024年3月 categories.
 
     `frame` is months ('YYYY-MM') × indicators with NaN for 未报; `units` maps an indicator to
     (unit, unit kind). Lines break at a missing month; bars leave it empty and mark it 未报.
+    `events` (month, kind, line) of the 大事记 are marked at their months.
     """
     labels = [months.label(m) for m in frame.index]
     by_unit: dict[tuple[str, str], list[str]] = {}
@@ -80,6 +85,7 @@ def trend(
     fig = _layout(fig, title, 190 + 250 * rows, subtitle)
     if rows > 1:
         _panel_titles(fig)
+    event_marks(fig, dict(zip(frame.index, labels, strict=True)), events, rows)
     return fig
 
 

@@ -7,7 +7,7 @@ rates averaged; the 全镇 row holds the township's own activities and is added 
 
 combine (months and villages into figures), status (who has reported), tables (the period
 table a page shows and downloads), figures (cards, trends, village comparisons), safety (the
-hazard backlog of 安全生产).
+hazard backlog of 安全生产), plans (plan against actual, year to date).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ from .figures import (
     villages_month,
     villages_values,
 )
+from .plans import PROGRESS_COLUMNS, Progress, progress, progress_table
 from .safety import (
     SAFETY_AREA,
     SAFETY_ENFORCEMENT,
@@ -80,6 +81,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "NOT_REPORTED",
     "PARTIAL",
+    "PROGRESS_COLUMNS",
     "REPORTED",
     "SAFETY_AREA",
     "SAFETY_ENFORCEMENT",
@@ -93,6 +95,7 @@ __all__ = [
     "TOWN_LEVEL_ROW",
     "TOWN_TOTAL_ROW",
     "Coverage",
+    "Progress",
     "applicable",
     "behind_last_year",
     "by_year",
@@ -115,6 +118,8 @@ __all__ = [
     "period_figures",
     "period_name",
     "period_table",
+    "progress",
+    "progress_table",
     "rectification_rate",
     "rules",
     "select_villages",

@@ -3,7 +3,7 @@ period and last year, coverage of 未报, monthly trends, villages compared."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -127,7 +127,7 @@ def headlines(
     catalogue: Catalogue,
     period: Period,
     villages: Sequence[str] | None = None,
-    indicators: dict[str, Sequence[Indicator]] | None = None,
+    indicators: Mapping[str, Sequence[Indicator]] | None = None,
     areas: Sequence[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """`headline` of several areas (default: every work area) at once, by area name.
@@ -155,14 +155,23 @@ def headlines(
                 "combine": ind.combine,
                 "higher_better": ind.higher_better,
                 "value": now[area].at[ind.name, "value"],
-                "previous": previous.get(ind.name, float("nan")),
-                "year_ago": earlier.get(ind.name, float("nan")),
+                "previous": _comparable(previous, ind, period, period.previous()),
+                "year_ago": _comparable(earlier, ind, period, period.year_ago()),
                 "villages_reported": int(now[area].at[ind.name, "villages_reported"]),
             }
             for ind in chosen
         ]
         out[area] = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
     return out
+
+
+def _comparable(figures: pd.Series, ind: Indicator, period: Period, other: Period) -> float:
+    """The other period's figure, NaN unless the indicator was reported through both periods:
+    a work that ended (疫情防控) or began in between has no fair comparison."""
+    both = ind.span.active_throughout(period.first, period.last) and ind.span.active_throughout(
+        other.first, other.last
+    )
+    return figures.get(ind.name, float("nan")) if both else float("nan")
 
 
 @dataclass(frozen=True)
@@ -375,7 +384,7 @@ def behind_last_year(
         area.name: [
             i for i in area.indicators if i.higher_better is not None and i.combine == "sum"
         ]
-        for area in catalogue.areas
+        for area in catalogue.areas_at(month)
     }
     judged = {area: found for area, found in judged.items() if found}
     if tables is None:

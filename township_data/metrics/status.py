@@ -8,6 +8,7 @@ import pandas as pd
 from ..catalogue import TOWN, Catalogue
 
 REPORTED, PARTIAL, NOT_REPORTED = "已报", "部分", "未报"
+NOT_APPLICABLE = "—"
 
 
 def status_matrix(
@@ -30,6 +31,8 @@ def status_from_counts(
 
     `counts` has one row per (area, month) holding any figure and how many villages (not 全镇)
     have one: the store keeps these, so the matrix of a county's ten years reads a thousand rows.
+    Months outside an area's span (after its work ended) are "—", not 未报; an area outside
+    its span in every month shown is left out.
     """
     expected = len(catalogue.village_names)
     areas, month_names = list(catalogue.sheet_names), list(month_list)
@@ -43,12 +46,23 @@ def status_from_counts(
     ):
         if area in row and month in column:
             grid[row[area], column[month]] = REPORTED if n >= expected else PARTIAL
+    spans = {a.name: a.span for a in catalogue.areas}
+    for area, i in row.items():
+        span = spans.get(area)
+        if span is not None and (span.start or span.end):
+            outside = [j for m, j in column.items() if not span.active_at(m)]
+            grid[i, outside] = NOT_APPLICABLE
+    keep = [
+        i
+        for i, a in enumerate(areas)
+        if a not in spans or not month_names or any(spans[a].active_at(m) for m in month_names)
+    ]
     return pd.DataFrame(
-        grid, index=pd.Index(areas, name="工作领域"), columns=month_names, dtype=object
+        grid[keep],
+        index=pd.Index([areas[i] for i in keep], name="工作领域"),
+        columns=month_names,
+        dtype=object,
     )
-
-
-NOT_APPLICABLE = "—"
 
 
 def village_status(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.DataFrame:
@@ -59,13 +73,13 @@ def village_status(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd
     (the 全镇 row of a sheet recorded only per village).
     """
     rows = [*catalogue.village_names, TOWN]
-    sheets = list(catalogue.sheet_names)
+    sheets = catalogue.sheets_at(month)
     expected = []  # (area, indicator, filled by the 全镇 row)
     for sheet in sheets:
         if sheet == catalogue.contest.sheet:
             expected.append((sheet, catalogue.contest.total.name, False))
             continue
-        for ind in catalogue.sheet_indicators(sheet):
+        for ind in catalogue.sheet_indicators_at(sheet, month):
             if ind.village_rows:
                 expected.append((sheet, ind.name, False))
             if ind.town_row:
@@ -123,7 +137,7 @@ def unreported(values: pd.DataFrame, catalogue: Catalogue, month: str) -> pd.Dat
     """
     cut = values[values["month"] == month]
     rows = []
-    for area in catalogue.areas:
+    for area in catalogue.areas_at(month):
         if not any(i.village_rows for i in area.indicators):
             continue
         in_area = cut[cut["area"] == area.name]

@@ -195,6 +195,7 @@ def movement(scores: pd.DataFrame, catalogue: Catalogue, village: str, month: st
         return Movement(
             village, month, None, int(rank), None, table, f"{text}；{reason}，无法比较名次变化。"
         )
+    assert before_rank is not None  # scored last month, so ranked then
     previous_total = float(before.loc[village, TOTAL_SCORE])
     then = before.loc[village, items].astype("float64")
     current = now.loc[village, items].astype("float64")

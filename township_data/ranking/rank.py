@@ -30,7 +30,7 @@ from .scores import (
 )
 
 
-def _boards(totals: pd.Series, top_n: int, bottom_n: int) -> pd.Series:
+def boards(totals: pd.Series, top_n: int, bottom_n: int) -> pd.Series:
     """红榜 / 黑榜 / '' per village; ties at the edge are all taken in."""
     rounded = totals.round(_PRECISION)
     top = rounded.rank(ascending=False, method="min") <= top_n
@@ -152,7 +152,7 @@ def _build(
     frame = current.reindex(order)
     totals = frame[TOTAL_SCORE]
     frame[RANK] = _rank(totals)
-    frame[BOARD] = _boards(totals.dropna(), top_n, bottom_n).reindex(frame.index).fillna("")
+    frame[BOARD] = boards(totals.dropna(), top_n, bottom_n).reindex(frame.index).fillna("")
     if previous_totals is not None and not previous_totals.dropna().empty:
         before = _rank(previous_totals.dropna()).reindex(frame.index)
         frame[CHANGE] = before - frame[RANK]

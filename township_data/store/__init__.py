@@ -8,7 +8,7 @@ revision: on PostgreSQL that row lock serialises writers of one township, on SQL
 transaction is BEGIN IMMEDIATE with a busy timeout; either way a reader never sees half an import
 and the revision is the cache key of every page.
 
-Values are stored one database row per slice of a version (packing.py): the villages, the
+Values are stored one database row per slice of a version (the packing package): the villages, the
 indicators and a villages × indicators matrix of values with their cells. An import of a month
 writes a row per sheet, not a row per value, and a page reads an area's months as a hundred rows.
 Which version is current is kept per slice in `current_slices`: the current values are that
@@ -23,7 +23,7 @@ after the rows just committed (tests/test_store.py races two OS processes to che
 schema itself is created and upgraded by Alembic (schema.py).
 
 The package's modules: engine (connections), tables (the schema), records (what reads and writes
-return), base (the lock and shared queries), reads, writes.
+return), base (the lock and shared queries), reads, writes, events (大事记).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from .tables import (
     DEPLOYMENT_TABLES,
     accounts,
     current_slices,
+    events,
     login_sessions,
     metadata,
     monthly_totals,
@@ -73,6 +74,7 @@ __all__ = [
     "create_engine",
     "current_slices",
     "dispose_engines",
+    "events",
     "get_engine",
     "login_sessions",
     "metadata",

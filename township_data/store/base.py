@@ -134,7 +134,7 @@ class StoreBase:
         by_area: dict[str, list[str]] = {}
         for area, month in slices:
             by_area.setdefault(area, []).append(month)
-        rows = []
+        rows: list = []
         for area, ms in by_area.items():
             rows += conn.execute(self._current_query([area], None, None, ms, full)).fetchall()
         return packing.decode(rows, cells=full)

@@ -295,7 +295,7 @@ class StoreReads(StoreBase):
             for area, month, data_id in pairs:
                 if wanted is None or (area, month) in wanted:
                     by_source.setdefault((data_id, area), []).append(month)
-            rows = []
+            rows: list = []
             for (data_id, area), ms in sorted(by_source.items()):
                 rows += conn.execute(
                     sa.select(
@@ -387,3 +387,14 @@ class StoreReads(StoreBase):
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return {part: SavedText(body, at, by) for part, body, at, by in rows}
+
+    def report_text_periods(self) -> list[tuple[str, str]]:
+        """Every period with saved report texts, as (first, last) months, oldest first."""
+        query = (
+            sa.select(report_texts.c.first_month, report_texts.c.last_month)
+            .where(report_texts.c.township == self.township)
+            .distinct()
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return sorted((first, last) for first, last in rows)

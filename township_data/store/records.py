@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -51,6 +52,7 @@ class ChangeResult:
     removed: int = 0
     unchanged: int = 0
     revision: int | None = None
+    events_added: int = 0
 
 
 class NoChange(Exception):
@@ -93,7 +95,7 @@ def summary_areas(summary: str) -> dict[str, int]:
     return order
 
 
-def rows_frame(rows: list, columns: list[str]) -> pd.DataFrame:
+def rows_frame(rows: Sequence, columns: list[str]) -> pd.DataFrame:
     """Result rows as a DataFrame, column by column.
 
     Handing SQLAlchemy Row objects to the DataFrame constructor makes pandas probe every row
@@ -135,7 +137,9 @@ def _compiled_insert(
     if found is None:
         compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
         order = (
-            [columns.index(name) for name in compiled.positiontup] if compiled.positional else None
+            [columns.index(name) for name in compiled.positiontup or ()]
+            if compiled.positional
+            else None
         )
         found = (str(compiled), order)
         _COMPILED[key] = found

@@ -45,7 +45,7 @@ version_slices = sa.Table(
     sa.Column("value_count", sa.Integer, nullable=False),
 )
 
-# One row per (version, area, month): the slice as packing.py packs it. Every version's slices
+# One row per (version, area, month): the slice as the packing package packs it. Every version's slices
 # are kept, so any version can be made current again.
 recorded_slices = sa.Table(
     "recorded_slices",
@@ -101,6 +101,27 @@ report_texts = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("updated_by", sa.String(100), nullable=False),
+)
+
+# 大事记: the township's events, entered on the 大事记 page or carried by a workbook's 大事记
+# sheet (version_id: the import that brought it). Not versioned like values: an event is added
+# or deleted by an editor, and every change bumps the township's revision (the pages' cache key).
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("township", sa.String(64), sa.ForeignKey("townships.key"), nullable=False),
+    sa.Column("event_date", sa.String(10), nullable=False),
+    sa.Column("month", sa.String(7), nullable=False),
+    sa.Column("area", sa.String(50), nullable=False),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("villages", sa.Text, nullable=False),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("source", sa.String(255), nullable=False),
+    sa.Column("version_id", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Index("ix_events_township_month", "township", "month"),
 )
 
 # Who may sign in, for a county: one list in the shared database, so every app process agrees

@@ -10,12 +10,12 @@ from .. import merging, packing
 from ..errors import Problem, StoreError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
-from .base import StoreBase
+from .events import StoreEvents
 from .records import ChangeResult, NoChange, insert_many, now, summarise_slices, summary_areas
 from .tables import current_slices, recorded_slices, report_texts, version_slices, versions
 
 
-class StoreWrites(StoreBase):
+class StoreWrites(StoreEvents):
     """Every write of one township's data."""
 
     def save_report_text(self, first: str, last: str, part: str, body: str, user: str) -> None:
@@ -87,6 +87,7 @@ class StoreWrites(StoreBase):
                 reuse = prepared if expected_revision is not None else None
                 with gc_paused():
                     results = self._import(conn, files, user, replace, reuse)
+                self._keep_file_events(conn, files, results, user)
                 if not any(r.changed for r in results):
                     raise NoChange(results[0], results)
                 for result in results:
@@ -236,7 +237,7 @@ class StoreWrites(StoreBase):
         `current_map` (the current pointers before this write). `value_count`: the values the
         version brought (an import's file), else the sum of its slices' counts.
         """
-        version_id = conn.execute(
+        inserted = conn.execute(
             versions.insert().values(
                 township=self.township,
                 action=action,
@@ -250,7 +251,9 @@ class StoreWrites(StoreBase):
                 ),
                 summary=summarise_slices(slices),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None  # an insert of one row always has its key
+        version_id = inserted[0]
         conn.execute(
             version_slices.insert(),
             [

@@ -9,7 +9,14 @@ from ..parsed import COLUMNS, ParsedWorkbook, to_frame
 from .archive import SheetExtent, check_archive, sniff
 from .cells import NOT_REPORTED, cell_name, parse_value
 from .reader import TITLE, read_workbook
-from .template import template_book, write_template
+from .template import (
+    carried_stocks,
+    template_book,
+    template_name,
+    write_template,
+    write_village_zip,
+    zip_name,
+)
 
 __all__ = [
     "COLUMNS",
@@ -17,6 +24,7 @@ __all__ = [
     "TITLE",
     "ParsedWorkbook",
     "SheetExtent",
+    "carried_stocks",
     "cell_name",
     "check_archive",
     "gc_paused",
@@ -24,6 +32,9 @@ __all__ = [
     "read_workbook",
     "sniff",
     "template_book",
+    "template_name",
     "to_frame",
     "write_template",
+    "write_village_zip",
+    "zip_name",
 ]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import python_calamine
 
@@ -23,8 +24,10 @@ from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
 from . import formats
 from .archive import check_archive, sniff
+from .events import events_of_book, is_events_sheet
 from .facts import FactsError, SheetFacts
 from .sheet import SheetReader
+from .spans import span_problems
 from .xls_facts import EncryptedError, scan_xls
 from .xlsx_facts import scan_xlsx
 
@@ -99,7 +102,9 @@ def _bounds(data: bytes, kind: str, file_name: str) -> list[Problem]:
     return []
 
 
-def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]] | str | None]:
+def _parsed_sheets(
+    data: bytes, names: list[str]
+) -> Generator[list[list[Any]] | str | None, None, None]:
     """The cells of these sheets, in order: None for a sheet that cannot be read, the Chinese
     reason for one whose used range is beyond the limits (checked before it becomes lists).
 
@@ -130,7 +135,7 @@ def _parsed_sheets(data: bytes, names: list[str]) -> Iterator[list[list[object]]
             yield _cells_of(future.result())
 
 
-def _cells_of(sheet: python_calamine.CalamineSheet | None) -> list[list[object]] | str | None:
+def _cells_of(sheet: python_calamine.CalamineSheet | None) -> list[list[Any]] | str | None:
     """A parsed sheet as lists, or why not (see `_parsed_sheets`)."""
     if sheet is None:
         return None
@@ -170,6 +175,8 @@ def _plan(
     plan: list[tuple[str, str | Problem]] = []
     for sheet_name in book.sheet_names:
         area = known.get(norm(sheet_name))
+        if area is None and is_events_sheet(sheet_name):
+            continue  # read by events_of_book
         if area is None:
             near = [s for s in catalogue.sheet_names if s in sheet_name]
             ignored.append(
@@ -199,6 +206,9 @@ def _read_workbook(
     names = [name for name, area in plan if isinstance(area, str)]
     facts = _facts(data, kind, names, file_name) if names else {}
     sheets = _read_sheets(data, plan, facts, hidden, file_name, catalogue, month, problems)
+    event_sheets = [name for name in book.sheet_names if is_events_sheet(name)]
+    events, late = events_of_book(book, event_sheets, file_name, catalogue, bool(names))
+    problems += late + span_problems([r for s in sheets for r in s.rows], file_name, catalogue)
     if not any(isinstance(area, str) for _, area in plan) and not problems:
         problems.append(
             Problem(
@@ -209,7 +219,9 @@ def _read_workbook(
         )
     if problems:
         raise _refuse(problems)
-    return _parsed(data, file_name, catalogue, sheets, ignored)
+    parsed = _parsed(data, file_name, catalogue, sheets, ignored)
+    parsed.events = events
+    return parsed
 
 
 def _read_sheets(

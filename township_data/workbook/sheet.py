@@ -355,12 +355,13 @@ class SheetReader:
             ):
                 value = float(raw)
             else:
-                value, message = self._parse(r, col, raw, spec)
+                parsed, message = self._parse(r, col, raw, spec)
                 if message:
                     self.error(letter + number, f"{name}：{message}")
                     continue
-                if value is None:
+                if parsed is None:
                     continue
+                value = parsed
             if town and not town_row:
                 self.error(
                     letter + number,

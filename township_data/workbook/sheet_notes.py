@@ -71,7 +71,7 @@ def merged_data_problems(
             continue
         if c0 == c1 and c0 in (head.village_col, head.month_col):
             continue
-        value = ""
+        value: object = ""
         if rows is not None and r0 < len(rows) and c0 < len(rows[r0]):
             value = rows[r0][c0]
         if value == "" and rows is not None:

@@ -101,11 +101,11 @@ def month_from_title(text: object) -> str | None:
         (dates if match.group(4) else found).add(f"{year:04d}-{month:02d}")
     if len(found) != 1:
         return None
-    month = found.pop()
+    named = found.pop()
     bare = {_number(m) for m in _BARE_MONTH.findall(clean)}
-    if bare - {int(month[5:])}:
+    if bare - {int(named[5:])}:
         return None
-    return month
+    return named
 
 
 def month_from_rows(rows: Iterable[Iterable[object]]) -> str | None:

@@ -12,6 +12,7 @@ average and a score's is no sum.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -90,7 +91,7 @@ def check(
         if not candidates:
             candidates = [dict.fromkeys(figures, 0.0)]
         # the first of the readings that fit the most figures
-        best = max(candidates, key=lambda c, f=figures: _fitting(c, f))
+        best = max(candidates, key=functools.partial(_fitting, figures=figures))
         for name, (value, cell) in figures.items():
             if abs(best[name] - value) <= 0.01:
                 continue

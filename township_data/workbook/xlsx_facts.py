@@ -33,6 +33,7 @@ import numpy as np
 
 from .facts import (
     BUILTIN_PERCENT_FORMATS,
+    KEY_COLUMNS,
     FactsError,
     SheetFacts,
     cell_key,
@@ -255,7 +256,7 @@ class _StyleFinder:
             for position in space[~valid]:  # a row's own style is no cell's
                 if not block[block.rfind(b"<", 0, int(position)) :].startswith(b"<row "):
                     raise _Unusual
-        return cell_key(row[valid] - 1, col[valid] - 1)
+        return (row[valid] - 1) * KEY_COLUMNS + (col[valid] - 1)  # cell_key, for arrays
 
     def keys(self) -> list[set[int]]:
         return [set(np.concatenate(found).tolist()) if found else set() for found in self.found]

@@ -6,7 +6,7 @@ Create Date: 2024-07-03
 
 `recorded_values` (one row per value of every version) becomes `recorded_slices`: one row per
 (version, area, month) holding the villages, the indicators, the values as a float64 matrix and
-their cells (township_data/packing.py describes the format). `current_values`, a copy of the
+their cells (township_data/packing describes the format). `current_values`, a copy of the
 current versions' values, is dropped: the current data is `current_slices` joined to the
 history, which it always equalled. That equality is checked before anything is dropped, so a
 store whose copy disagreed stops here with its data untouched (the upgrade is one transaction
@@ -15,7 +15,7 @@ on both databases).
 The values are converted in one ordered scan, slice by slice, in Python: the same code on
 SQLite and PostgreSQL. Villages keep their sheet order and indicators their column order (both
 read back from the cells), as an import stores them. The format is written here rather than
-imported from packing.py, so this revision keeps working when that module changes.
+imported from the packing package, so this revision keeps working when that module changes.
 """
 
 from __future__ import annotations

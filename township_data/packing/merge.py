@@ -1,0 +1,190 @@
+"""A file's slice merged into what is current, village by village (contracts.md §1), and the
+values it adds, replaces, turns into 未报 or leaves as they were."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .slices import THIS_IMPORT, Slice, origins_of
+
+
+def merge(
+    old: Slice | None,
+    new: Slice,
+    columns: Sequence[str],
+    replace: bool,
+    origin: int = THIS_IMPORT,
+) -> Slice:
+    """The slice an import of `new` leaves (see `merge_counted`)."""
+    return merge_counted(old, new, columns, replace, origin)[0]
+
+
+def _block_counts(was: np.ndarray, now: np.ndarray, removed_elsewhere: int = 0) -> ChangeCounts:
+    had, has = ~np.isnan(was), ~np.isnan(now)
+    both = had & has
+    same = both & (np.abs(np.where(both, was - now, 0.0)) < 1e-9)
+    return ChangeCounts(
+        int(np.count_nonzero(has & ~had)),
+        int(np.count_nonzero(both & ~same)),
+        int(np.count_nonzero(had & ~has)) + removed_elsewhere,
+        int(np.count_nonzero(same)),
+    )
+
+
+def merge_counted(
+    old: Slice | None,
+    new: Slice,
+    columns: Sequence[str],
+    replace: bool,
+    origin: int = THIS_IMPORT,
+) -> tuple[Slice, ChangeCounts]:
+    """The slice an import of `new` leaves: merged by village (contracts.md §1), and what it
+    changes (counted on the cells the file holds; with replace, also the values it drops).
+
+    The villages `new` holds take its values in `columns` (the indicator columns of the sheet,
+    an empty cell being that village's 未报); every other village, and every column the sheet
+    does not have, keeps what `old` held. With `replace` (or nothing before) the slice is `new`
+    alone. Values taken from `new` are marked `origin` in `origins`, the others keep theirs.
+    """
+    names = list(dict.fromkeys([*new.indicators, *columns]))
+    if replace or old is None:
+        values = np.full((len(names), len(new.villages)), np.nan)
+        values[: len(new.indicators)] = new.values
+        filled: list[list[str | None]] = [list(c) for c in (new.cells or [])]
+        filled += [[None] * len(new.villages) for _ in range(len(names) - len(filled))]
+        origins = np.full(values.shape, origin, dtype="int64")
+        merged = _without_empty_rows(
+            Slice(
+                new.area,
+                new.month,
+                new.sheet,
+                list(new.villages),
+                names,
+                values,
+                filled,
+                None,
+                "",
+                origins,
+            )
+        )
+        if old is None:
+            return merged, _block_counts(np.full(values.shape, np.nan), values)
+        was = _aligned(old, list(new.villages), names)
+        dropped = old.value_count - int(np.count_nonzero(~np.isnan(was)))
+        return merged, _block_counts(was, values, dropped)
+    villages = list(dict.fromkeys([*old.villages, *new.villages]))
+    indicators = list(dict.fromkeys([*old.indicators, *names]))
+    shape = (len(indicators), len(villages))
+    values = np.full(shape, np.nan)
+    origins = np.full(shape, origin, dtype="int64")
+    cells: list[list[str | None]] = [[None] * len(villages) for _ in indicators]
+    rows_old, cols_old = len(old.indicators), len(old.villages)
+    values[:rows_old, :cols_old] = old.values
+    origins[:rows_old, :cols_old] = origins_of(old)
+    for i, row in enumerate(old.cells or []):
+        cells[i][:cols_old] = row
+    row_of = {n: i for i, n in enumerate(indicators)}
+    col_of = {v: j for j, v in enumerate(villages)}
+    covered_rows = [row_of[n] for n in names]
+    covered_cols = [col_of[v] for v in new.villages]
+    block = np.full((len(names), len(new.villages)), np.nan)
+    block[: len(new.indicators)] = new.values
+    was = values[np.ix_(covered_rows, covered_cols)]
+    values[np.ix_(covered_rows, covered_cols)] = block
+    origins[np.ix_(covered_rows, covered_cols)] = origin
+    new_cells = new.cells or []
+    for k, i in enumerate(covered_rows):
+        row = new_cells[k] if k < len(new_cells) else [None] * len(new.villages)
+        for c, j in enumerate(covered_cols):
+            cells[i][j] = row[c]
+    merged = _without_empty_rows(
+        Slice(
+            new.area, new.month, new.sheet, villages, indicators, values, cells, None, "", origins
+        )
+    )
+    return merged, _block_counts(was, block)
+
+
+def _without_empty_rows(piece: Slice) -> Slice:
+    """The slice without indicators that hold no value at all (a column left empty): a slice
+    lists the indicators found, as one read from a sheet does."""
+    keep = ~np.isnan(piece.values).all(axis=1)
+    if keep.all():
+        return piece
+    rows = np.nonzero(keep)[0]
+    return Slice(
+        piece.area,
+        piece.month,
+        piece.sheet,
+        piece.villages,
+        [piece.indicators[i] for i in rows],
+        piece.values[rows],
+        [piece.cells[i] for i in rows] if piece.cells is not None else None,
+        piece.version_id,
+        piece.file_name,
+        piece.origins[rows] if piece.origins is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class ChangeCounts:
+    """Values an import adds, replaces, turns into 未报 and leaves as they were."""
+
+    added: int = 0
+    replaced: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.added or self.replaced or self.removed)
+
+    def __add__(self, other: ChangeCounts) -> ChangeCounts:
+        return ChangeCounts(
+            self.added + other.added,
+            self.replaced + other.replaced,
+            self.removed + other.removed,
+            self.unchanged + other.unchanged,
+        )
+
+
+def _aligned(piece: Slice | None, villages: list[str], names: list[str]) -> np.ndarray:
+    out = np.full((len(names), len(villages)), np.nan)
+    if piece is None:
+        return out
+    rows = {n: i for i, n in enumerate(piece.indicators)}
+    cols = {v: j for j, v in enumerate(piece.villages)}
+    at_rows = [k for k, n in enumerate(names) if n in rows]
+    at_cols = [k for k, v in enumerate(villages) if v in cols]
+    out[np.ix_(at_rows, at_cols)] = piece.values[
+        np.ix_([rows[names[k]] for k in at_rows], [cols[villages[k]] for k in at_cols])
+    ]
+    return out
+
+
+def count_changes(old: Sequence[Slice], new: Sequence[Slice]) -> ChangeCounts:
+    """What replacing the slices `old` with `new` (of the same (area, month)s) changes, value
+    by value, labelled as store.compare labels them: 新增, 修改, 改为未报, 不变."""
+    before = {(p.area, p.month): p for p in old}
+    after = {(p.area, p.month): p for p in new}
+    added = replaced = removed = unchanged = 0
+    for key in {*before, *after}:
+        a, b = before.get(key), after.get(key)
+        if a is None or b is None:  # a new slice, or one left out: every value added/removed
+            added += b.value_count if b is not None else 0
+            removed += a.value_count if a is not None else 0
+            continue
+        villages = list(dict.fromkeys([*(a.villages if a else []), *(b.villages if b else [])]))
+        names = list(dict.fromkeys([*(a.indicators if a else []), *(b.indicators if b else [])]))
+        was, now = _aligned(a, villages, names), _aligned(b, villages, names)
+        had, has = ~np.isnan(was), ~np.isnan(now)
+        both = had & has
+        same = both & (np.abs(np.where(both, was - now, 0.0)) < 1e-9)
+        added += int(np.count_nonzero(has & ~had))
+        removed += int(np.count_nonzero(had & ~has))
+        unchanged += int(np.count_nonzero(same))
+        replaced += int(np.count_nonzero(both & ~same))
+    return ChangeCounts(added, replaced, removed, unchanged)
