@@ -126,7 +126,7 @@ def village_names(catalogue: Catalogue, villages: object, problems: list[str]) -
     if isinstance(villages, str | type(None)):
         parts = [p for p in _SPLIT_VILLAGES.split(villages or "") if p]
     else:
-        parts = [str(p) for p in villages]  # type: ignore[union-attr]
+        parts = [str(p) for p in villages] if isinstance(villages, Iterable) else [str(villages)]
     found: list[str] = []
     for part in parts:
         name = catalogue.resolve_village(part)
@@ -138,7 +138,7 @@ def village_names(catalogue: Catalogue, villages: object, problems: list[str]) -
         elif name != TOWN and name not in found:
             found.append(name)
     order = {v: i for i, v in enumerate(catalogue.village_names)}
-    return tuple(sorted(found, key=order.get))
+    return tuple(sorted(found, key=lambda name: order.get(name, len(order))))
 
 
 def to_frame(rows: Iterable[dict]) -> pd.DataFrame:

@@ -73,7 +73,7 @@ class Rows:
     def of(self, area: str, indicator: str, contributing: bool) -> pd.DataFrame:
         if contributing and self._used is None:
             self._used = split(metrics.contributing(self._values, self.catalogue))
-        groups = self._used if contributing else self._all
+        groups = (self._used or {}) if contributing else self._all
         return groups.get((area, indicator), self._values.iloc[0:0])
 
 

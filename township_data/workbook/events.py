@@ -8,6 +8,7 @@ the file, the sheet and the row.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import python_calamine
 from openpyxl import Workbook
@@ -57,7 +58,7 @@ def add_events_sheet(book: Workbook, catalogue: Catalogue, month: str | None) ->
     ws.freeze_panes = "A4"
 
 
-def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
+def _header(rows: Sequence[Sequence[object]]) -> tuple[int, dict[str, int]] | None:
     """(row index, column of each header) of the first row naming 日期 and 事件."""
     wanted = {norm(h): h for h in HEADERS}
     wanted[norm("村(居)")] = HEADERS[2]
@@ -69,7 +70,7 @@ def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]] | None:
 
 
 def events_from_rows(
-    rows: list[list[object]], sheet: str, file_name: str, catalogue: Catalogue
+    rows: Sequence[Sequence[object]], sheet: str, file_name: str, catalogue: Catalogue
 ) -> tuple[list[Event], list[Problem]]:
     """The events of a 大事记 sheet's cells, and a located problem for each bad row."""
     found = _header(rows)
@@ -89,7 +90,7 @@ def events_from_rows(
     problems: list[Problem] = []
     for index, row in enumerate(rows[start + 1 :], start=start + 2):
 
-        def cell(name: str, row: list[object] = row) -> object:
+        def cell(name: str, row: Sequence[object] = row) -> object:
             col = columns.get(name)
             return row[col] if col is not None and col < len(row) else ""
 

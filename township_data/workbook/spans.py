@@ -51,12 +51,12 @@ def span_problems(rows: list[SheetRow], file_name: str, catalogue: Catalogue) ->
                 )
             continue
         span = catalogue.indicator(area, name).span
-        cells = "、".join(cell for _, cell in found[:_SHOWN]) + (
+        listed = "、".join(cell for _, cell in found[:_SHOWN]) + (
             f" 等 {len(found)} 格" if len(found) > _SHOWN else ""
         )
         problems.append(
             Problem(
-                f"“{name}”{span.rule}（指标目录），{cells}是{when}的数据",
+                f"“{name}”{span.rule}（指标目录），{listed}是{when}的数据",
                 file=file_name,
                 sheet=sheet,
                 hint="这些单元格请留空；如该项工作仍在进行，请修改指标目录中的 start / end",
