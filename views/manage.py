@@ -7,7 +7,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from township_data import changes, charts, downloads, exports, metrics, months, roles
+from township_data import changes, downloads, exports, months, roles
 from township_data.errors import StoreError
 
 from . import changes as changes_view
