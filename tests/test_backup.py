@@ -4,7 +4,7 @@ SQLite: a backup taken while another process is inside an import's write transac
 written, nothing committed) holds the store as it was before that import; one taken after holds
 it. Restored (copied back as the data folder's database file), a copy shows the same `history`
 and exports byte-identical tables. PostgreSQL: pg_dump (through the same command) and
-pg_restore, the README's commands, round-trip the store.
+pg_restore, the commands in docs/deploy.md, round-trip the store.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def _import_and_pause(url, township, name, path, written, proceed, results) -> N
 
 
 def _restored(backup: Path, folder: Path) -> Path:
-    """The README's SQLite restore: the backup file becomes the data folder's database."""
+    """The SQLite restore of docs/deploy.md: the backup file becomes the data folder's database."""
     folder.mkdir(parents=True)
     shutil.copy(backup, folder / config.DATABASE_FILE_NAME)
     return folder
@@ -255,7 +255,7 @@ def test_postgres_round_trip_with_pg_dump_and_pg_restore(
     printed = _cli_output(capsys, "backup", "--out", str(dump))
     assert "PostgreSQL" in printed and "pg_restore" in printed
     assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom archive
-    # The README's restore: pg_restore into an empty database.
+    # The restore of docs/deploy.md: pg_restore into an empty database.
     dbname, env = libpq_target(target)
     done = subprocess.run(
         [pg_tool("pg_restore"), "--no-owner", f"--dbname={dbname}", str(dump)],

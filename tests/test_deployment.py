@@ -1,6 +1,6 @@
-"""The county deployment's nginx site: one template, rendered for the README and for the test.
+"""The county deployment's nginx site: one template, rendered for docs/deploy.md and for the test.
 
-The README's nginx block must be the template rendered with the example values, so what the
+The nginx block of docs/deploy.md must be the template rendered with the example values, so what the
 county copies is what tests/e2e/test_county_deployment.py runs.
 """
 
@@ -16,13 +16,13 @@ from township_data.cli import main
 from township_data.deployment import Site, render_nginx
 
 
-def _readme_nginx_blocks() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def _documented_nginx_blocks() -> list[str]:
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     return re.findall(r"```nginx\n(.*?)```", text, flags=re.S)
 
 
-def test_the_readme_shows_the_template_rendered_with_its_example_values() -> None:
-    assert _readme_nginx_blocks() == [render_nginx(Site())]
+def test_the_deployment_doc_shows_the_template_rendered_with_its_example_values() -> None:
+    assert _documented_nginx_blocks() == [render_nginx(Site())]
 
 
 def test_every_process_is_an_upstream_server_and_every_placeholder_is_filled() -> None:

@@ -8,7 +8,7 @@ blocks one. The copy is written to a temporary file beside the target, checked
 backup never leaves a half-written file under the target's name.
 
 PostgreSQL: the database's own tool, `pg_dump --format=custom` (one repeatable-read snapshot of
-the whole database: every township), restored with `pg_restore` (README, 备份与恢复). The password
+the whole database: every township), restored with `pg_restore` (docs/deploy.md, 备份与恢复). The password
 goes to pg_dump through PGPASSWORD, never on its command line.
 """
 

@@ -16,7 +16,7 @@ SAMPLE_DIR = PROJECT_ROOT / "sample_data"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_CATALOGUE = PACKAGE_DIR / "catalogue.toml"
 DEFAULT_REPORT_TEMPLATE = PACKAGE_DIR / "report_template.md"
-# The county deployment's nginx site (township_data/deployment.py renders it; README shows it).
+# The county deployment's nginx site (township_data/deployment.py renders it; docs/deploy.md shows it).
 NGINX_TEMPLATE = PACKAGE_DIR / "nginx.conf.template"
 DATABASE_FILE_NAME = "township.sqlite3"
 EDITORS_FILE_NAME = "editors.json"

@@ -1,6 +1,6 @@
 """The county deployment's nginx site, rendered from one template (`nginx.conf.template`).
 
-The README shows this rendering for its example values and the deployment test
+docs/deploy.md shows this rendering for its example values and the deployment test
 (tests/e2e/test_county_deployment.py) runs nginx with it, so the documented configuration and
 the tested one cannot drift apart.
 """

@@ -1,4 +1,4 @@
-"""The county deployment run as a whole: Debian's nginx with the README's own site configuration
+"""The county deployment run as a whole: Debian's nginx with the site configuration of docs/deploy.md
 (rendered from township_data/nginx.conf.template), three `streamlit run` processes on one
 PostgreSQL database, and browsers going through nginx over HTTPS.
 
@@ -114,7 +114,7 @@ def county_database(postgres_server: str) -> Iterator[str]:
 
 
 def _start_apps(folder: Path, database: str) -> dict[str, subprocess.Popen]:
-    """Three app processes as the README's systemd unit starts them, sharing one database."""
+    """Three app processes as the systemd unit of docs/deploy.md starts them, sharing one database."""
     catalogues = folder / "catalogues"
     catalogues.mkdir()
     (catalogues / "1_tanwan.toml").write_bytes(config.DEFAULT_CATALOGUE.read_bytes())
@@ -165,7 +165,7 @@ def _wait_for(url: str, process: subprocess.Popen, attempts: int = 600) -> None:
 
 
 def _nginx_config(prefix: Path, ports: list[int], listen: int) -> Path:
-    """nginx.conf for `nginx -p prefix`: the README's site inside a main file of the test's own,
+    """nginx.conf for `nginx -p prefix`: the site of docs/deploy.md inside a main file of the test's own,
     with pid, logs and temporary files in `prefix` (Debian's /etc/nginx/nginx.conf does this part
     on a server)."""
     subprocess.run(
