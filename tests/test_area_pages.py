@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.readback import read_back_xlsx
 from township_data import metrics
 from township_data.catalogue import TOWN
 from township_data.workbook import read_workbook
@@ -292,7 +293,7 @@ def test_area_downloads_round_trip(store, catalogue, make_workbook) -> None:
     _store_area(store, catalogue, make_workbook, "安全生产")
     table = metrics.period_table(store.current(), catalogue, "安全生产", "2024-03", "2024-03")
     files = metrics.download_table(table, catalogue, "安全生产")
-    back = downloads.read_back_xlsx(downloads.to_xlsx(files, "潭湾镇2024年3月安全生产工作数据"))
+    back = read_back_xlsx(downloads.to_xlsx(files, "潭湾镇2024年3月安全生产工作数据"))
     back = back.set_index("村（社区）")
     assert back.loc["酉庄村", "检查生产经营单位（家次）"] == 3
     assert back.loc["全镇合计", "检查生产经营单位（家次）"] == 8  # a total, as files say it

@@ -13,8 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import ROOT
+from tests.readback import read_back_csv, read_back_xlsx
 from tests.test_ranking import SCORES, contest_workbook
-from township_data import auth, cli, downloads, ranking
+from township_data import auth, cli, ranking
 from township_data.cli import main
 from township_data.workbook import read_workbook
 
@@ -168,7 +169,7 @@ def test_rank_month_writes_the_ranked_xlsx(store, catalogue, data_dir, tmp_path)
     assert "已导出潭湾镇2024年3月人居环境打擂排名" in done.stdout
     assert "红榜：杨龙村、蛇形村、酉庄村" in done.stdout
     assert "未报（不参加排名）：青石村" in done.stdout
-    back = downloads.read_back_xlsx(out.read_bytes(), rows=16)
+    back = read_back_xlsx(out.read_bytes(), rows=16)
     assert list(back.columns) == ranking.columns(catalogue)
     assert back["村（社区）"].tolist()[:6] == [
         "杨龙村",
@@ -190,7 +191,7 @@ def test_rank_quarter_csv_with_top_and_bottom(store, catalogue, data_dir, tmp_pa
     assert main([*args, "--data-dir", str(data_dir)]) == 0
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
-    back = downloads.read_back_csv(data)
+    back = read_back_csv(data)
     scores = ranking.score_table(store.current(), catalogue)
     expected = ranking.rank_quarter(scores, catalogue, "2024Q1", 2, 1)
     pd.testing.assert_frame_equal(

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import build_workbook
+from tests.readback import read_back_csv, read_back_xlsx
 from tests.test_ranking import contest_workbook
 from township_data import config, county, county_rules, downloads, months
 from township_data.catalogue import load_catalogues
@@ -221,15 +222,15 @@ def test_the_downloads_read_back(database_url: str, county_catalogues: Path) -> 
     store_county(database_url)
     found = county.figures(members(database_url), Q1)
     table = county.download_table(found)
-    xlsx = downloads.read_back_xlsx(downloads.to_xlsx(table, "标题"), rows=2)
-    csv = downloads.read_back_csv(downloads.to_csv(table))
+    xlsx = read_back_xlsx(downloads.to_xlsx(table, "标题"), rows=2)
+    csv = read_back_csv(downloads.to_csv(table))
     for back in (xlsx, csv):
         assert back["乡镇（街道）"].tolist() == ["潭湾镇", "石桥镇"]
         assert back["安全生产·检查生产经营单位（家次）"].tolist() == [27, 12]
         rural = back["乡村振兴·家庭医生签约率（%）"]
         assert rural.iloc[0] == 85 and pd.isna(rural.iloc[1])  # 未报 reads back as missing
     result = county.standing(members(database_url), Q1)
-    back = downloads.read_back_xlsx(downloads.to_xlsx(result.table, "标题"), rows=2)
+    back = read_back_xlsx(downloads.to_xlsx(result.table, "标题"), rows=2)
     assert back[["名次", "乡镇（街道）"]].values.tolist() == [[1, "潭湾镇"], [2, "石桥镇"]]
     assert back["村均打擂得分（分）"].tolist() == pytest.approx([82.5, 80.0])
 

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from township_data import bulletin, downloads, ranking
-from township_data.documents import paragraphs_of
+from tests.readback import paragraphs_of, read_back_csv, read_back_xlsx
+from township_data import bulletin, ranking
 from township_data.workbook import read_workbook
 
 from .test_ranking import SCORES, contest_workbook
@@ -95,8 +95,8 @@ def test_downloads_equal_the_page_table(app_test, store, catalogue) -> None:
     shown = table_of(at)
     scores = ranking.score_table(store.current(), catalogue)
     result = ranking.rank_month(scores, catalogue, "2024-02")
-    xlsx = downloads.read_back_xlsx(ranking.to_xlsx(result, catalogue), rows=len(result.table))
-    csv = downloads.read_back_csv(ranking.to_csv(result))
+    xlsx = read_back_xlsx(ranking.to_xlsx(result, catalogue), rows=len(result.table))
+    csv = read_back_csv(ranking.to_csv(result))
     pd.testing.assert_frame_equal(ranking.display_table(xlsx, result.digits), shown)
     pd.testing.assert_frame_equal(ranking.display_table(csv, result.digits), shown)
 

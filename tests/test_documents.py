@@ -2,7 +2,8 @@ import io
 
 from docx import Document
 
-from township_data.documents import Block, government_docx, paragraphs_of
+from tests.readback import paragraphs_of
+from township_data.documents import Block, government_docx
 
 
 def test_government_layout_round_trip() -> None:

@@ -6,6 +6,7 @@ import zipfile
 import pandas as pd
 from openpyxl import load_workbook
 
+from tests.readback import read_back_xlsx
 from township_data import downloads
 
 
@@ -34,7 +35,7 @@ def test_xlsx_title_header_missing_and_no_formulas() -> None:
     assert ws["A4"].data_type == "s" and ws["A4"].value == "@SUM(A1)"
     assert ws.freeze_panes == "B3"
     assert ws["A3"].fill.fgColor.rgb.endswith("FCE4E4")
-    back = downloads.read_back_xlsx(data)
+    back = read_back_xlsx(data)
     assert back["检查（家次）"].iloc[0] == 1234 and pd.isna(back["检查（家次）"].iloc[1])
 
 
@@ -75,7 +76,7 @@ def test_blank_columns_and_number_formats() -> None:
     ws = load_workbook(io.BytesIO(data)).active
     assert ws["C3"].value == 2 and ws["C3"].number_format == "+0;-0;0"
     assert ws["B4"].value == "未报" and ws["C4"].value is None
-    back = downloads.read_back_xlsx(data)
+    back = read_back_xlsx(data)
     assert back["得分"].isna().tolist() == [False, True] and back["变化"].tolist()[0] == 2
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from township_data import downloads, ranking
+from tests.readback import read_back_csv, read_back_xlsx
+from township_data import ranking
 from township_data.catalogue import TOTAL_SCORE
 from township_data.errors import TownshipError
 from township_data.workbook import read_workbook
@@ -290,11 +291,11 @@ def test_downloads_hold_the_same_table(scores, catalogue) -> None:
     result = ranking.rank_month(scores, catalogue, "2024-02")
     shown = ranking.display_table(result.table, result.digits)
     xlsx = ranking.to_xlsx(result, catalogue)
-    back = downloads.read_back_xlsx(xlsx, rows=len(result.table))
+    back = read_back_xlsx(xlsx, rows=len(result.table))
     pd.testing.assert_frame_equal(ranking.display_table(back, result.digits), shown)
     csv = ranking.to_csv(result)
     assert csv.startswith(b"\xef\xbb\xbf")
-    back_csv = downloads.read_back_csv(csv)
+    back_csv = read_back_csv(csv)
     pd.testing.assert_frame_equal(ranking.display_table(back_csv, result.digits), shown)
     text = csv.decode("utf-8-sig").splitlines()
     assert (
@@ -337,8 +338,8 @@ def test_quarter_files_hold_plain_village_names_and_the_month_count(scores, cata
     result = ranking.rank_quarter(scores, catalogue, "2024Q1", top_n=2, bottom_n=2)
     rows = len(result.table)
     for back in (
-        downloads.read_back_xlsx(ranking.to_xlsx(result, catalogue), rows=rows),
-        downloads.read_back_csv(ranking.to_csv(result)),
+        read_back_xlsx(ranking.to_xlsx(result, catalogue), rows=rows),
+        read_back_csv(ranking.to_csv(result)),
     ):
         # A VLOOKUP against the village list finds every row: the names are the catalogue's.
         assert back["村（社区）"].tolist() == list(result.villages)

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from docx import Document
 
+from tests.readback import paragraphs_of
 from township_data import cli, report
 from township_data.catalogue import Catalogue
-from township_data.documents import paragraphs_of
 from township_data.errors import TemplateError
 from township_data.store import Store
 from township_data.workbook import read_workbook

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from tests.readback import paragraphs_of
 from township_data import report
 from township_data.catalogue import Catalogue
-from township_data.documents import paragraphs_of
 from township_data.store import Store
 
 from .test_report import store_known_data

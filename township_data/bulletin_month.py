@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import formatting, months, ranking
+from .bulletin import draft_note, streak_warning
 from .catalogue import TOTAL_SCORE, Catalogue
 from .documents import Block, government_docx
 
@@ -108,7 +109,7 @@ def blocks(scores: pd.DataFrame, catalogue: Catalogue, result: ranking.Ranking) 
         raise ValueError("the monthly bulletin is written for a month's ranking")
     month = result.period
     name = months.label(month)
-    out = [
+    return [
         Block("title", title(catalogue, month)),
         Block("subtitle", "（草稿）"),
         Block("body", "各村（社区）："),
@@ -128,39 +129,15 @@ def blocks(scores: pd.DataFrame, catalogue: Catalogue, result: ranking.Ranking) 
         ),
         *(Block("body", village_line(scores, catalogue, result, v)) for v in result.black),
         Block("heading", "四、预警提醒"),
-    ]
-    warnings = ranking.bottom_streaks(scores, month, result.bottom_n)
-    if warnings:
-        listed = "；".join(f"{v}连续 {n} 个月" for v, n in warnings.items())
-        out.append(
-            Block(
-                "body",
-                f"截至{name}，以下村（社区）连续排在全镇后 {result.bottom_n} 名（{ranking.BLACK}）："
-                f"{listed}。请相关村（社区）主要负责人高度重视，对照评分细则逐项查找原因，"
-                "限期整改到位，镇联村领导跟踪督办。",
-            )
-        )
-    else:
-        out.append(
-            Block(
-                "body",
-                f"截至{name}，没有村（社区）连续两个月及以上排在全镇后 {result.bottom_n} 名。",
-            )
-        )
-    out += [
+        streak_warning(scores, month, result.bottom_n, f"（{ranking.BLACK}）"),
         Block("heading", "五、下步要求"),
         Block(
             "body",
             f"各村（社区）要对照评分细则，针对本月失分项目逐项整改；进入{ranking.RED}的要保持标准、"
             f"发挥示范作用，列入{ranking.BLACK}的要分析原因、明确措施，确保下月排名有明显进步。",
         ),
-        Block(
-            "note",
-            f"（本稿由{catalogue.township_name}工作数据看板根据打擂评分自动生成，"
-            "数字请与评分表核对，文字可直接修改后印发。）",
-        ),
+        draft_note(catalogue),
     ]
-    return out
 
 
 def to_docx(scores: pd.DataFrame, catalogue: Catalogue, result: ranking.Ranking) -> bytes:

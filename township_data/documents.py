@@ -105,8 +105,3 @@ def government_docx(blocks: Iterable[Block]) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
-
-
-def paragraphs_of(data: bytes) -> list[str]:
-    """The text of every paragraph of a .docx (for tests and previews)."""
-    return [p.text for p in Document(io.BytesIO(data)).paragraphs]

@@ -164,18 +164,3 @@ def _write_cell(cell, value: object, missing: str, number_format: str | None) ->
             cell.number_format = "#,##0.0#"
         elif isinstance(cell.value, int | float):
             cell.number_format = "#,##0"
-
-
-def read_back_xlsx(data: bytes, rows: int | None = None) -> pd.DataFrame:
-    """Read a workbook written by `to_xlsx` (header on row 2) — for tests and re-import tools.
-
-    `rows` stops before the notes written under the table.
-    """
-    return pd.read_excel(
-        io.BytesIO(data), header=1, engine="calamine", nrows=rows, na_values=[MISSING]
-    )
-
-
-def read_back_csv(data: bytes) -> pd.DataFrame:
-    """Read a CSV written by `to_csv` (BOM, 未报) — for tests and re-import tools."""
-    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", na_values=[MISSING])

@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import Download, Page, expect
 
 from tests.conftest import second_township_catalogue
+from tests.readback import read_back_csv, read_back_xlsx
 from tests.test_county_view import store_county
-from township_data import accounts, config, downloads, roles
+from township_data import accounts, config, roles
 from township_data.catalogue import load_catalogues
 from township_data.store import dispose_engines
 
@@ -108,14 +109,14 @@ def test_a_sign_in_survives_a_refresh_and_the_county_page_downloads(
     assert got.suggested_filename == "全县各乡镇（街道）2024年第一季度各领域关键指标.xlsx"
     saved = tmp_path / got.suggested_filename
     got.save_as(saved)
-    back = downloads.read_back_xlsx(saved.read_bytes(), rows=2)
+    back = read_back_xlsx(saved.read_bytes(), rows=2)
     assert back["乡镇（街道）"].tolist() == ["潭湾镇", "石桥镇"]
     assert back["安全生产·检查生产经营单位（家次）"].tolist() == [27, 12]
     got = download(other, "下载 CSV（.csv）", 1)  # the standing's
     assert got.suggested_filename == "全县2024年第一季度乡镇（街道）打擂排名.csv"
     saved = tmp_path / got.suggested_filename
     got.save_as(saved)
-    standing = downloads.read_back_csv(saved.read_bytes())
+    standing = read_back_csv(saved.read_bytes())
     assert standing[["名次", "乡镇（街道）"]].values.tolist() == [[1, "潭湾镇"], [2, "石桥镇"]]
     assert standing["村均打擂得分（分）"].tolist() == [82.5, 80]
     screenshot(other, artifacts / "county-desktop.png")

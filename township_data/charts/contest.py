@@ -69,26 +69,17 @@ def contest_average(
     frame = frame.reindex(all_months)
     x = [months.label(m) for m in all_months]
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=frame["max"],
-            name="最高分",
-            mode="lines",
-            line={"color": "#E6B0AA", "width": 1, "dash": "dot"},
-            hovertemplate="%{x} 最高分：%{y:.1f} 分<extra></extra>",
+    for column, name, colour in (("max", "最高分", "#E6B0AA"), ("min", "最低分", "#A6ACAF")):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=frame[column],
+                name=name,
+                mode="lines",
+                line={"color": colour, "width": 1, "dash": "dot"},
+                hovertemplate=f"%{{x}} {name}：%{{y:.1f}} 分<extra></extra>",
+            )
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=frame["min"],
-            name="最低分",
-            mode="lines",
-            line={"color": "#A6ACAF", "width": 1, "dash": "dot"},
-            hovertemplate="%{x} 最低分：%{y:.1f} 分<extra></extra>",
-        )
-    )
     fig.add_trace(
         go.Scatter(
             x=x,

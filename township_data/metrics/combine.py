@@ -66,6 +66,39 @@ def _group_last(groups: np.ndarray, count: int, values: np.ndarray) -> np.ndarra
     return out
 
 
+def _rule_codes(
+    catalogue: Catalogue, pairs: np.ndarray, areas: pd.Index, names: pd.Index
+) -> np.ndarray:
+    """Each row's combine rule as a code, from its (area, indicator) pair code
+    (area * len(names) + indicator), looked up once per distinct pair; -1 where the catalogue
+    does not know the indicator, so the row drops out."""
+    rule = rules(catalogue)
+    known = {
+        (a, i): _COMBINE_CODES[c]
+        for a, i, c in zip(rule["area"], rule["indicator"], rule["combine"], strict=True)
+    }
+    pair_codes, distinct_pairs = pd.factorize(pairs)
+    pair_rule = np.array(
+        [
+            known.get((areas[p // len(names)], names[p % len(names)]), -1)
+            for p in distinct_pairs.tolist()
+        ],
+        dtype=np.int64,
+    )
+    return pair_rule[pair_codes]
+
+
+def _yearly_latest_summed(
+    groups: np.ndarray, count: int, value: np.ndarray, year: np.ndarray
+) -> np.ndarray:
+    """A target's period value per group: each year's latest plan once, the years added."""
+    year_key = groups.astype(np.int64) * 10_000 + year
+    year_groups, year_first = pd.factorize(year_key)
+    yearly = _group_last(year_groups, len(year_first), value)
+    of_group = (np.asarray(year_first) // 10_000).astype(np.int64)
+    return np.bincount(of_group, weights=np.nan_to_num(yearly, nan=0.0), minlength=count)
+
+
 def combine_months(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """Per (area, indicator, village): the period's value and how many months were reported.
 
@@ -83,22 +116,8 @@ def combine_months(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     name_codes, names = pd.factorize(values["indicator"])
     village_codes, villages = pd.factorize(values["village"])
     month_codes, month_names = pd.factorize(values["month"])
-    # The rule of each distinct (area, indicator); indicators not in the catalogue drop out.
-    rule = rules(catalogue)
-    known = {
-        (a, i): _COMBINE_CODES[c]
-        for a, i, c in zip(rule["area"], rule["indicator"], rule["combine"], strict=True)
-    }
     pairs = area_codes.astype(np.int64) * len(names) + name_codes
-    pair_codes, distinct_pairs = pd.factorize(pairs)
-    pair_rule = np.array(
-        [
-            known.get((areas[p // len(names)], names[p % len(names)]), -1)
-            for p in distinct_pairs.tolist()
-        ],
-        dtype=np.int64,
-    )
-    combine = pair_rule[pair_codes]
+    combine = _rule_codes(catalogue, pairs, areas, names)
     # Rows in month order (stable), as the values are combined over time.
     month_rank = np.argsort(np.argsort(np.asarray(month_names, dtype=object), kind="stable"))
     row_months = month_rank[month_codes]
@@ -122,14 +141,9 @@ def combine_months(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     result = np.where(group_rule == _COMBINE_CODES["sum"], total, latest)
     target = rule_of == _COMBINE_CODES["target"]
     if target.any():
-        # Each year's latest plan once, years added.
         years = np.array([int(str(m)[:4]) for m in month_names], dtype=np.int64)
         year = years[month_codes[order]][target]
-        year_key = groups[target].astype(np.int64) * 10_000 + year
-        year_groups, year_first = pd.factorize(year_key)
-        yearly = _group_last(year_groups, len(year_first), value[target])
-        of_group = (np.asarray(year_first) // 10_000).astype(np.int64)
-        summed = np.bincount(of_group, weights=np.nan_to_num(yearly, nan=0.0), minlength=count)
+        summed = _yearly_latest_summed(groups[target], count, value[target], year)
         result = np.where(group_rule == _COMBINE_CODES["target"], summed, result)
     # Months reported: distinct (group, month) pairs; last month: the highest month.
     seen = pd.unique(groups.astype(np.int64) * len(month_names) + month)

@@ -207,7 +207,17 @@ def movement(scores: pd.DataFrame, catalogue: Catalogue, village: str, month: st
             cols[3]: (current - then).to_numpy(),
         }
     )
-    moved = int(before_rank) - int(rank)
+    text += _against_last_month(table, int(rank), int(before_rank), total, previous_total)
+    table = table.sort_values("变化", key=lambda s: s.abs(), ascending=False, ignore_index=True)
+    return Movement(village, month, before_month, int(rank), int(before_rank), table, text)
+
+
+def _against_last_month(
+    table: pd.DataFrame, rank: int, before_rank: int, total: float, previous_total: float
+) -> str:
+    """The comparison after '…排第 N 名': last month's score and place, the move, and the items
+    that gained or lost (from the item table's 变化 column)."""
+    moved = before_rank - rank
     direction = (
         f"上升 {moved} 位" if moved > 0 else f"下降 {-moved} 位" if moved < 0 else "名次不变"
     )
@@ -216,9 +226,8 @@ def movement(scores: pd.DataFrame, catalogue: Catalogue, village: str, month: st
     else:
         gain = "增加" if total > previous_total else "减少"
         difference = f"总分{gain} {_points(abs(total - previous_total))}"
-    text += (
-        f"；上月得分 {_points(previous_total)}，排第 {int(before_rank)} 名，{direction}；"
-        f"{difference}。"
+    text = (
+        f"；上月得分 {_points(previous_total)}，排第 {before_rank} 名，{direction}；{difference}。"
     )
     gained = table[table["变化"] > 0].sort_values("变化", ascending=False)
     lost = table[table["变化"] < 0].sort_values("变化")
@@ -234,8 +243,7 @@ def movement(scores: pd.DataFrame, catalogue: Catalogue, village: str, month: st
         text += "。"
     if gained.empty and lost.empty:
         text += "各评分项得分与上月相同，名次变化来自其他村（社区）得分的变化。"
-    table = table.sort_values("变化", key=lambda s: s.abs(), ascending=False, ignore_index=True)
-    return Movement(village, month, before_month, int(rank), int(before_rank), table, text)
+    return text
 
 
 def movement_display(found: Movement) -> pd.DataFrame:

@@ -114,12 +114,7 @@ class _TemplateReader:
         area, _, name = rest.partition("/")
         areas = self.catalogue.sheet_names
         if area not in areas:
-            guess = _closest(area, areas)
-            self.error(
-                line,
-                f"占位符“{{{raw}}}”中的领域“{area}”不在指标目录中",
-                f"是否应为“{guess}”？" if guess else f"可用：{'、'.join(areas)}",
-            )
+            self._not_listed(line, f"占位符“{{{raw}}}”中的领域“{area}”不在指标目录中", area, areas)
             return None
         ind = self.catalogue.match_column(area, name)
         if ind is None:
@@ -151,16 +146,18 @@ class _TemplateReader:
         else:
             choices, kind = list(self.catalogue.event_kinds), "event"
         if name not in choices:
-            guess = _closest(name, choices)
-            self.error(
-                line,
-                f"占位符“{{{raw}}}”中的“{name}”不在指标目录中",
-                f"是否应为“{guess}”？" if guess else f"可用：{'、'.join(choices)}",
-            )
+            self._not_listed(line, f"占位符“{{{raw}}}”中的“{name}”不在指标目录中", name, choices)
             return None
         key = f"{mode}:{name}"
         self.refs.setdefault(key, Ref(key=key, mode=mode, kind=kind, name=name))
         return key
+
+    def _not_listed(self, line: int, message: str, word: str, choices: list[str]) -> None:
+        """A name the catalogue does not list: the closest listed one as the hint, else all."""
+        guess = _closest(word, choices)
+        self.error(
+            line, message, f"是否应为“{guess}”？" if guess else f"可用：{'、'.join(choices)}"
+        )
 
     # -------------------------------------------------------------- conditions
 

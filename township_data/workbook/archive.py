@@ -325,14 +325,21 @@ class SheetExtent:
         max_col = max(self.max_col, _SMALL_COLUMNS if self.bounded else 0)
         if self.rows > config.MAX_SHEET_ROWS or max_row > config.MAX_SHEET_ROWS:
             return f"工作表超过 {config.MAX_SHEET_ROWS:,} 行，超过上限"
-        if max_col > config.MAX_SHEET_COLUMNS:
-            return f"工作表用到了第 {max_col:,} 列，超过上限 {config.MAX_SHEET_COLUMNS} 列"
-        if max_row * max_col > config.MAX_SHEET_CELLS:
-            return (
-                f"工作表的使用范围有 {max_row:,} 行 × {max_col:,} 列，超过上限 "
-                f"{config.MAX_SHEET_CELLS:,} 个单元格"
-            )
-        return None
+        return too_wide(max_row, max_col)
+
+
+def too_wide(rows: int, cols: int) -> str | None:
+    """The Chinese reason a sheet of `rows` × `cols` (rows within their limit) is refused:
+    too many columns or cells; None within the limits. Shared by the archive check and the
+    reader's check of the sheet calamine opened."""
+    if cols > config.MAX_SHEET_COLUMNS:
+        return f"工作表用到了第 {cols:,} 列，超过上限 {config.MAX_SHEET_COLUMNS} 列"
+    if rows * cols > config.MAX_SHEET_CELLS:
+        return (
+            f"工作表的使用范围有 {rows:,} 行 × {cols:,} 列，超过上限 "
+            f"{config.MAX_SHEET_CELLS:,} 个单元格"
+        )
+    return None
 
 
 def _check_sheet_size(

@@ -23,7 +23,7 @@ from ..errors import Problem, WorkbookError
 from ..gc_pause import gc_paused
 from ..parsed import ParsedWorkbook
 from . import formats
-from .archive import check_archive, sniff
+from .archive import check_archive, sniff, too_wide
 from .events import events_of_book, is_events_sheet
 from .facts import FactsError, SheetFacts
 from .sheet import SheetReader
@@ -81,14 +81,7 @@ def _facts(data: bytes, kind: str, names: list[str], file_name: str) -> dict[str
 def _too_big(rows: int, cols: int) -> str | None:
     if rows > config.MAX_SHEET_ROWS:
         return f"工作表有 {rows:,} 行，超过上限 {config.MAX_SHEET_ROWS:,} 行"
-    if cols > config.MAX_SHEET_COLUMNS:
-        return f"工作表用到了第 {cols:,} 列，超过上限 {config.MAX_SHEET_COLUMNS} 列"
-    if rows * cols > config.MAX_SHEET_CELLS:
-        return (
-            f"工作表的使用范围有 {rows:,} 行 × {cols:,} 列，超过上限 "
-            f"{config.MAX_SHEET_CELLS:,} 个单元格"
-        )
-    return None
+    return too_wide(rows, cols)
 
 
 def _bounds(data: bytes, kind: str, file_name: str) -> list[Problem]:

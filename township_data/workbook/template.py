@@ -252,25 +252,62 @@ def _header(ws, indicators: Sequence[Indicator]) -> None:
 
 
 def _rules_text(layout: _Layout) -> list[tuple[str, str]]:
-    catalogue, row = layout.catalogue, layout.row
-    contest = catalogue.contest
-    items = "、".join(f"{i.name}（{i.max:g}分）" for i in contest.items)
-    rules = [
+    """The 填表说明 sheet's rules, (heading, text): a one-village template leaves out the
+    rules about other rows, totals, several months and the whole-township sheets."""
+    catalogue, whole = layout.catalogue, layout.row is None
+    return [
         (
             "适用",
             f"{catalogue.township_name}每月工作数据填报。每个工作表对应一个工作领域，表名不要修改。",
         ),
-        (
-            "表头",
-            "第 3 行为表头，“村（社区）”列和“月份”列不要删除；指标列可以删去不填的，但不要改名。",
-        ),
-        (
-            "月份",
-            "写成 2024-03、2024年3月 或 202403，也可以用日期格式的单元格；不要写成小数 2024.1。",
-        ),
+        *_FORM_RULES,
+        *_row_rules(layout),
+        *_VALUE_RULES,
+        *(_SEVERAL_ROWS_RULES if whole else ()),
+        _REUPLOAD_RULE,
+        *(_township_sheet_rules(catalogue) if whole else ()),
+        _ERRORS_RULE,
     ]
+
+
+_FORM_RULES = (
+    (
+        "表头",
+        "第 3 行为表头，“村（社区）”列和“月份”列不要删除；指标列可以删去不填的，但不要改名。",
+    ),
+    (
+        "月份",
+        "写成 2024-03、2024年3月 或 202403，也可以用日期格式的单元格；不要写成小数 2024.1。",
+    ),
+)
+_VALUE_RULES = (
+    (
+        "数字",
+        "只填数字。次数、人数、户数等为不小于 0 的整数；百分比填 0–100 之间的数（如 95.5）；金额不能为负。",
+    ),
+    ("未报", "没有数据请留空，或填“-”“/”；留空表示“未报”，不会当作 0。确实为零请填 0。"),
+)
+_SEVERAL_ROWS_RULES = (
+    ("合计行", "可以保留“合计”行，导入时会核对各列合计，但合计行本身不导入。"),
+    ("多个月", "一个工作簿可以包含多个月（补录历史数据时），每行填写各自的月份。"),
+)
+_REUPLOAD_RULE = (
+    "再次上传",
+    "同一领域同一月份再次上传，只更新表中有的村（社区），表中没有的村（社区）保持不变；"
+    "表中有的村（社区）留空的格子记为未报。旧版本保留，可在“数据管理”中恢复。"
+    "整张表都空着的工作表不会导入。",
+)
+_ERRORS_RULE = (
+    "出错",
+    "上传时会一次列出所有问题（工作表和单元格位置），全部改正后才会导入，不会导入一半。",
+)
+
+
+def _row_rules(layout: _Layout) -> list[tuple[str, str]]:
+    """Which rows to fill (the whole list, or the one village), and the carried stocks."""
+    catalogue, row = layout.catalogue, layout.row
     if row is None:
-        rules += [
+        rules = [
             (
                 "村（社区）",
                 f"使用本镇名单中的名称；“全镇”行填写镇本级开展的工作。名单：{'、'.join(catalogue.village_names)}。",
@@ -282,12 +319,12 @@ def _rules_text(layout: _Layout) -> list[tuple[str, str]]:
         ]
     else:
         whose = "镇本级开展的工作" if row == TOWN else "本村（社区）的数据"
-        rules.append(
+        rules = [
             (
                 "村（社区）",
                 f"本表只含“{row}”一行，填写{whose}，名称不要改；只列出需要填报的领域和指标。",
             )
-        )
+        ]
     if layout.carried_from:
         rules.append(
             (
@@ -297,47 +334,24 @@ def _rules_text(layout: _Layout) -> list[tuple[str, str]]:
                 "但不要删除——发回后即作为本月的数。次数、人数等当月工作量不预填，请如实填写。",
             )
         )
-    rules += [
-        (
-            "数字",
-            "只填数字。次数、人数、户数等为不小于 0 的整数；百分比填 0–100 之间的数（如 95.5）；金额不能为负。",
-        ),
-        ("未报", "没有数据请留空，或填“-”“/”；留空表示“未报”，不会当作 0。确实为零请填 0。"),
-    ]
-    if row is None:
-        rules += [
-            ("合计行", "可以保留“合计”行，导入时会核对各列合计，但合计行本身不导入。"),
-            ("多个月", "一个工作簿可以包含多个月（补录历史数据时），每行填写各自的月份。"),
-        ]
-    rules.append(
-        (
-            "再次上传",
-            "同一领域同一月份再次上传，只更新表中有的村（社区），表中没有的村（社区）保持不变；"
-            "表中有的村（社区）留空的格子记为未报。旧版本保留，可在“数据管理”中恢复。"
-            "整张表都空着的工作表不会导入。",
-        )
-    )
-    if row is None:
-        rules.append(
-            (
-                "打擂",
-                f"“{contest.sheet}”表填写各村当月得分：{items}，满分 {contest.full_marks:g} 分；总分可不填，自动相加。",
-            )
-        )
-        rules.append(
-            (
-                "大事记",
-                "“大事记”表可记录本月的重要事件（防汛抢险、表彰大会等），每行一件：日期、领域、"
-                "村（社区）（全镇可留空）、类别、一句话的事件内容；不需要时留空。",
-            )
-        )
-    rules.append(
-        (
-            "出错",
-            "上传时会一次列出所有问题（工作表和单元格位置），全部改正后才会导入，不会导入一半。",
-        )
-    )
     return rules
+
+
+def _township_sheet_rules(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """The 打擂 and 大事记 sheets, which only the whole-township template has."""
+    contest = catalogue.contest
+    items = "、".join(f"{i.name}（{i.max:g}分）" for i in contest.items)
+    return [
+        (
+            "打擂",
+            f"“{contest.sheet}”表填写各村当月得分：{items}，满分 {contest.full_marks:g} 分；总分可不填，自动相加。",
+        ),
+        (
+            "大事记",
+            "“大事记”表可记录本月的重要事件（防汛抢险、表彰大会等），每行一件：日期、领域、"
+            "村（社区）（全镇可留空）、类别、一句话的事件内容；不需要时留空。",
+        ),
+    ]
 
 
 def _column_note(ind: Indicator) -> str:

@@ -40,6 +40,7 @@ SHRFMLA, ARRAY, TABLE = 0x04BC, 0x0221, 0x0236
 _SINGLE_CELLS = frozenset({NUMBER, RK, LABELSST, LABEL})
 # Records that may stand between a FORMULA and the STRING holding its text result.
 _FORMULA_COMPANIONS = frozenset({CONTINUE, SHRFMLA, ARRAY, TABLE})
+_LAYOUT_RECORDS = frozenset({ROW, COLINFO, MERGEDCELLS, DIMENSIONS})
 ERROR_CODES = {
     0x00: "#NULL!",
     0x07: "#DIV/0!",
@@ -122,6 +123,19 @@ def _formula_result(stream: bytes, body: int) -> tuple[str, int]:
     return {0: "text", 1: "bool", 2: "error", 3: "empty"}.get(kind, "number"), stream[body + 8]
 
 
+def _formula_cell(
+    facts: SheetFacts, stream: bytes, body: int, row: int, col: int, calculated: bool
+) -> bool:
+    """A FORMULA's cached result: an error or an empty result is noted here; True when the
+    result is text, which the next STRING record holds."""
+    result, code = _formula_result(stream, body)
+    if result == "error":
+        facts.error_cells[(row, col)] = ERROR_CODES.get(code, f"#ERR{code}")
+    elif result == "empty":
+        _blank_formula(facts, row, col, calculated)
+    return result == "text"
+
+
 def _scan_sheet(
     stream: bytes,
     offset: int,
@@ -178,12 +192,7 @@ def _scan_sheet(
                 (facts.percent if xf in percent else facts.unclear_percent).add(
                     row * KEY_COLUMNS + col
                 )
-            result, code = _formula_result(stream, body)
-            if result == "error":
-                facts.error_cells[(row, col)] = ERROR_CODES.get(code, f"#ERR{code}")
-            elif result == "empty":
-                _blank_formula(facts, row, col, calculated)
-            elif result == "text":
+            if _formula_cell(facts, stream, body, row, col, calculated):
                 pending_text = (row, col)
                 continue
         elif kind == STRING and pending_text is not None:
@@ -193,27 +202,10 @@ def _scan_sheet(
             value, is_error = stream[body + 6], stream[body + 7]
             if is_error:
                 facts.error_cells[(row, col)] = ERROR_CODES.get(value, f"#ERR{value}")
-        elif kind == ROW:
-            if struct.unpack_from("<H", stream, body + 12)[0] & 0x20:
-                facts.hidden_rows.add(row)
-            facts.extent_rows = max(facts.extent_rows, row + 1)
-            facts.extent_cols = max(
-                facts.extent_cols, struct.unpack_from("<H", stream, body + 4)[0]
-            )
-        elif kind == COLINFO:
-            if struct.unpack_from("<H", stream, body + 8)[0] & 0x01:
-                hidden_cols.append((row, col))  # colFirst, colLast
-        elif kind == MERGEDCELLS:
-            (count,) = struct.unpack_from("<H", stream, body)
-            for i in range(min(count, (size - 2) // 8)):
-                r0, r1, c0, c1 = struct.unpack_from("<4H", stream, body + 2 + 8 * i)
-                facts.merged.append((r0, c0, r1, c1))
-        elif kind == DIMENSIONS and size >= 12:
-            last_col = max(struct.unpack_from("<H", stream, body + 10)[0] - 1, 0)
-            facts.extent_rows = max(
-                facts.extent_rows, struct.unpack_from("<I", stream, body + 4)[0]
-            )
-            facts.extent_cols = max(facts.extent_cols, last_col + 1)
+        elif kind in _LAYOUT_RECORDS:
+            found = _layout_record(facts, kind, stream, body, size, row, col, hidden_cols)
+            if found is not None:
+                last_col = found
         if kind not in _FORMULA_COMPANIONS:
             if pending_text is not None and kind != STRING:
                 # A text result must be followed by its STRING record; without one the
@@ -224,6 +216,40 @@ def _scan_sheet(
     for first, last in hidden_cols:
         facts.hidden_cols.update(range(first, min(last, limit) + 1))
     return facts
+
+
+def _layout_record(
+    facts: SheetFacts,
+    kind: int,
+    stream: bytes,
+    body: int,
+    size: int,
+    row: int,
+    col: int,
+    hidden_cols: list[tuple[int, int]],
+) -> int | None:
+    """A record of the sheet's layout (a row, a column range, merged cells, the used range):
+    hidden rows and columns, merges and the extent. `row` and `col` are the record's first two
+    fields as the cell header unpacked them. Returns DIMENSIONS' last column, else None."""
+    if kind == ROW:
+        if struct.unpack_from("<H", stream, body + 12)[0] & 0x20:
+            facts.hidden_rows.add(row)
+        facts.extent_rows = max(facts.extent_rows, row + 1)
+        facts.extent_cols = max(facts.extent_cols, struct.unpack_from("<H", stream, body + 4)[0])
+    elif kind == COLINFO:
+        if struct.unpack_from("<H", stream, body + 8)[0] & 0x01:
+            hidden_cols.append((row, col))  # colFirst, colLast
+    elif kind == MERGEDCELLS:
+        (count,) = struct.unpack_from("<H", stream, body)
+        for i in range(min(count, (size - 2) // 8)):
+            r0, r1, c0, c1 = struct.unpack_from("<4H", stream, body + 2 + 8 * i)
+            facts.merged.append((r0, c0, r1, c1))
+    elif kind == DIMENSIONS and size >= 12:
+        last_col = max(struct.unpack_from("<H", stream, body + 10)[0] - 1, 0)
+        facts.extent_rows = max(facts.extent_rows, struct.unpack_from("<I", stream, body + 4)[0])
+        facts.extent_cols = max(facts.extent_cols, last_col + 1)
+        return last_col
+    return None
 
 
 def _mulrk(

@@ -1,18 +1,16 @@
-"""The command line's accounts: `editor` (a single township's editors file, as before roles)
-and `account` (roles; a county's accounts in its database). Passwords never as arguments."""
+"""The accounts commands: `editor` (a single township's editors file, as before roles) and
+`account` (roles; a county's accounts in its database). Passwords never as arguments."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
-from . import config
-from .errors import AuthError, Problem
-from .roles import ROLES
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from .. import config
+from ..errors import AuthError, Problem
+from ..roles import ROLES
+from .common import EXIT_INVALID, EXIT_OK, EXIT_USAGE, data_folder
 
 
 def _read_password() -> str:
@@ -31,18 +29,18 @@ def _read_password() -> str:
 
 def _accounts(args: argparse.Namespace):
     """The deployment's accounts (a county's database, else the editors file) and catalogues."""
-    from . import accounts
-    from .catalogue import load_catalogues
+    from .. import accounts
+    from ..catalogue import load_catalogues
 
     catalogues = load_catalogues()
-    folder = Path(args.data_dir).expanduser().resolve() if args.data_dir else None
-    url = config.database_url(folder) if folder else config.database_url()
+    folder = data_folder(args)
+    url = config.database_url(folder)
     return accounts.book(url, catalogues, config.editors_path(folder)), catalogues
 
 
 def cmd_account(args: argparse.Namespace) -> int:
     """Accounts with roles: county admin, township editor, village reporter, viewer."""
-    from . import accounts
+    from .. import accounts
 
     book, catalogues = _accounts(args)
     names = {key: c.township_name for key, c in catalogues.items()}
@@ -83,7 +81,7 @@ def cmd_account(args: argparse.Namespace) -> int:
 
 
 def cmd_editor(args: argparse.Namespace) -> int:
-    from . import auth
+    from .. import auth
 
     book, catalogues = _accounts(args)
     if book.county:
@@ -121,7 +119,7 @@ def cmd_editor(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def add_arguments(editor: argparse.ArgumentParser, account: argparse.ArgumentParser) -> None:
+def editor_arguments(editor: argparse.ArgumentParser) -> None:
     editor.add_argument(
         "action", choices=["add", "remove", "list"], help="add 添加或改密码，remove 删除，list 列出"
     )
@@ -131,6 +129,9 @@ def add_arguments(editor: argparse.ArgumentParser, account: argparse.ArgumentPar
         metavar="NAME",
         help="编辑人员姓名（密码在提示后输入，或从标准输入读一行）",
     )
+
+
+def account_arguments(account: argparse.ArgumentParser) -> None:
     account.add_argument(
         "action", choices=["add", "remove", "list"], help="add 添加或改密码，remove 删除，list 列出"
     )
