@@ -40,15 +40,16 @@ VIEWER = account(roles.VIEWER, None)
 @pytest.mark.parametrize(
     ("who", "allowed"),
     [
-        (ADMIN, {(a, t) for a in (roles.IMPORT, roles.RESTORE, roles.TEXTS) for t in NAMES}),
-        (EDITOR, {(a, "tanwan") for a in (roles.IMPORT, roles.RESTORE, roles.TEXTS)}),
+        (ADMIN, {(a, t) for a in roles.ACTIONS for t in NAMES}),
+        (EDITOR, {(a, "tanwan") for a in roles.ACTIONS}),
         (REPORTER, {(roles.IMPORT, "tanwan")}),
         (VIEWER, set()),
     ],
     ids=["county", "township", "village", "viewer"],
 )
 def test_every_role_may_do_exactly_its_own_changes(who: Account, allowed: set) -> None:
-    for action in (roles.IMPORT, roles.RESTORE, roles.TEXTS):
+    assert set(roles.ACTIONS) == {roles.IMPORT, roles.RESTORE, roles.TEXTS, roles.EVENTS}
+    for action in roles.ACTIONS:
         for township in NAMES:
             if (action, township) in allowed:
                 assert roles.authorise(who, True, action, township, NAMES) == who.label
@@ -126,6 +127,25 @@ def test_a_village_reporter_sends_no_contest_scores(catalogue) -> None:
     )
     (problem,) = roles.village_row_problems(REPORTER, [parsed], catalogue)
     assert problem.cell == "C2" and "打擂评分：评分由镇里评定" in problem.message
+
+
+def test_a_village_reporter_sends_no_events(catalogue) -> None:
+    """大事记 are the township's record: a reporter's workbook carrying them is refused, by sheet."""
+    book = build_workbook(
+        {
+            "安全生产": [HEADER, ["酉庄村", "2024-03", 10, 3]],
+            "大事记": [
+                ["日期", "领域", "村（社区）", "类别", "事件"],
+                ["2024-03-12", "安全生产", "酉庄村", "专项整治", "酉庄村开展燃气安全专项整治"],
+            ],
+        }
+    )
+    parsed = read_workbook(book, "酉庄村3月.xlsx", catalogue)
+    assert len(parsed.events) == 1
+    (problem,) = roles.village_row_problems(REPORTER, [parsed], catalogue)
+    assert (problem.file, problem.sheet) == ("酉庄村3月.xlsx", "大事记")
+    assert problem.message == "工作簿中有 1 条大事记：大事记由镇里记录，村级报送员（酉庄村）不能上传"
+    assert roles.village_row_problems(EDITOR, [parsed], catalogue) == []
 
 
 # ------------------------------------------------------------------ where accounts live

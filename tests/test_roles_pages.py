@@ -17,6 +17,7 @@ from township_data.workbook import read_workbook
 from views import registry
 
 UPLOAD, MANAGE, REPORT = "pages/10_shangchuan.py", "pages/11_guanli.py", "pages/12_zongjie.py"
+EVENTS = "pages/14_dashiji.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PASSWORD = "correct-horse"
 HEADER = ["村（社区）", "月份", "检查生产经营单位（家次）", "排查安全隐患（处）"]
@@ -152,7 +153,9 @@ def test_a_township_editor_cannot_import_into_or_restore_another_township(
     assert at.file_uploader  # back in their own township
 
 
-def test_a_viewer_cannot_reach_upload_restore_or_the_report_texts(app_test, county: str) -> None:
+def test_a_viewer_cannot_reach_upload_restore_the_report_texts_or_the_events(
+    app_test, county: str
+) -> None:
     at = open_page(app_test, UPLOAD)
     sign_in(at, "upload", "看看")
     assert not at.file_uploader
@@ -168,6 +171,11 @@ def test_a_viewer_cannot_reach_upload_restore_or_the_report_texts(app_test, coun
     assert not at.exception
     assert not at.text_area  # the free-text form is not drawn
     assert any("不能填写工作总结文字" in w.value for w in at.warning)
+
+    at.switch_page(EVENTS).run()
+    assert not at.exception
+    assert not [w for w in at.text_input if w.key == "ev_title"]  # the add form is not drawn
+    assert any("只能查看数据，不能记录大事记" in w.value for w in at.warning)
 
 
 def test_a_county_admin_restores_in_any_township(app_test, county: str) -> None:

@@ -175,7 +175,12 @@ def build(
     """A month's progress from its current values with their sources (Store.current with
     with_source) and the versions (Store.history: id, created_at)."""
     status = metrics.village_status(values, catalogue, month)
-    chased = tuple(a.name for a in catalogue.areas if any(i.village_rows for i in a.indicators))
+    # Only the areas reported in this month (an area whose work ended is not chased).
+    chased = tuple(
+        a.name
+        for a in catalogue.areas_at(month)
+        if any(i.village_rows for i in catalogue.sheet_indicators_at(a.name, month))
+    )
     due = deadline(month, catalogue.deadline_day)
     details = _details(values, versions, status, month, chased, due, today)
     return Progress(month, due, today, status, details, chased)

@@ -6,6 +6,9 @@
   "以本表为准"); not the 全镇 row, not the 打擂 scores (the township gives those), no restore.
 - 浏览人员 (viewer): reads only (useful when viewing needs a login).
 
+大事记 are the township's record: county admins and township editors add and delete them (on
+the 大事记 page or in a workbook's 大事记 sheet); a village reporter's workbook may not carry them.
+
 Checked at the moment of every write (`authorise`, `village_row_problems`), not only when a
 page draws its buttons, so a page left open after a role changed cannot write beyond it.
 """
@@ -20,15 +23,16 @@ from dataclasses import dataclass
 from . import config, months
 from .catalogue import Catalogue
 from .errors import AuthError, Problem
+from .events import SHEET as EVENT_SHEET
 from .parsed import ParsedWorkbook
 
 COUNTY, TOWNSHIP, VILLAGE, VIEWER = "county", "township", "village", "viewer"
 ROLES = {COUNTY: "县级管理员", TOWNSHIP: "乡镇编辑人员", VILLAGE: "村级报送员", VIEWER: "浏览人员"}
-IMPORT, RESTORE, TEXTS = "import", "restore", "texts"
-ACTIONS = {IMPORT: "上传数据", RESTORE: "恢复版本", TEXTS: "填写工作总结文字"}
+IMPORT, RESTORE, TEXTS, EVENTS = "import", "restore", "texts", "events"
+ACTIONS = {IMPORT: "上传数据", RESTORE: "恢复版本", TEXTS: "填写工作总结文字", EVENTS: "记录大事记"}
 _ALLOWED = {
-    COUNTY: {IMPORT, RESTORE, TEXTS},
-    TOWNSHIP: {IMPORT, RESTORE, TEXTS},
+    COUNTY: {IMPORT, RESTORE, TEXTS, EVENTS},
+    TOWNSHIP: {IMPORT, RESTORE, TEXTS, EVENTS},
     VILLAGE: {IMPORT},
     VIEWER: set(),
 }
@@ -162,6 +166,16 @@ def village_row_problems(
         )
     contest = catalogue.contest.sheet
     for parsed in files:
+        if parsed.events:
+            problems.append(
+                Problem(
+                    f"工作簿中有 {len(parsed.events)} 条大事记：大事记由镇里记录，"
+                    f"村级报送员（{own}）不能上传",
+                    file=parsed.file_name,
+                    sheet=EVENT_SHEET,
+                    hint="请清空“大事记”表（或删去这张表）后重新上传；本村的事请告诉党政办记录",
+                )
+            )
         for area, month, village, sheet, _values, cells in parsed.rows:
             if village == own and area != contest:
                 continue

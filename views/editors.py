@@ -18,7 +18,7 @@ from . import signin
 from .shell import Context
 
 # What each gated action is called in the gate's words.
-_DOING = {roles.IMPORT: "上传数据", roles.RESTORE: "恢复版本", roles.TEXTS: "填写工作总结文字"}
+_DOING = roles.ACTIONS
 
 
 def editor_gate(

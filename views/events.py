@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from township_data import downloads, events, months
+from township_data import downloads, events, months, roles
 from township_data.errors import TownshipError
 from township_data.workbook.events import read_events
 from views import editors, loaders, shell
@@ -91,7 +91,9 @@ def add_form(context: shell.Context, latest: str) -> None:
         return
     try:
         found = events.make_event(catalogue, day, area, kind, title, villages)
-        added = context.store.add_events([found], editors.editor_for_change(), events.PAGE_SOURCE)
+        added = context.store.add_events(
+            [found], editors.editor_for_change(context, roles.EVENTS), events.PAGE_SOURCE
+        )
     except (events.EventError, TownshipError) as exc:
         _done(str(exc) if isinstance(exc, events.EventError) else exc.title, error=True)
         return
@@ -112,7 +114,7 @@ def delete_form(context: shell.Context) -> None:
         submitted = st.form_submit_button("删除", icon=":material/delete:")
     if submitted:
         try:
-            editors.editor_for_change()
+            editors.editor_for_change(context, roles.EVENTS)
             context.store.delete_event(chosen)
         except TownshipError as exc:
             _done("；".join(str(p) for p in exc.problems) or exc.title, error=True)
@@ -137,7 +139,9 @@ def import_sheet(context: shell.Context) -> None:
     st.markdown("\n".join(f"- {e.line}" for e in found))
     if st.button(f"导入这 {len(found)} 件", type="primary", key="ev_import"):
         try:
-            added = context.store.add_events(found, editors.editor_for_change(), upload.name)
+            added = context.store.add_events(
+                found, editors.editor_for_change(context, roles.EVENTS), upload.name
+            )
         except TownshipError as exc:
             _done(exc.title, error=True)
             return
@@ -157,7 +161,7 @@ def events_page(context: shell.Context) -> None:
     loaded = loaders.loaded_months(context)
     latest = loaded[-1] if loaded else months.this_month()
     st.subheader("记录和修改")
-    if editors.editor_gate(context, "events") is None:
+    if editors.editor_gate(context, "events", roles.EVENTS) is None:
         return
     add_form(context, latest)
     delete_form(context)
