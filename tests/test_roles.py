@@ -144,7 +144,9 @@ def test_a_village_reporter_sends_no_events(catalogue) -> None:
     assert len(parsed.events) == 1
     (problem,) = roles.village_row_problems(REPORTER, [parsed], catalogue)
     assert (problem.file, problem.sheet) == ("酉庄村3月.xlsx", "大事记")
-    assert problem.message == "工作簿中有 1 条大事记：大事记由镇里记录，村级报送员（酉庄村）不能上传"
+    assert (
+        problem.message == "工作簿中有 1 条大事记：大事记由镇里记录，村级报送员（酉庄村）不能上传"
+    )
     assert roles.village_row_problems(EDITOR, [parsed], catalogue) == []
 
 
