@@ -334,11 +334,11 @@ def _fill(ws, values, gen: _Generator, skip_village: str | None) -> None:
         blank: set[str] = set()
         for name, value in values[village].items():
             ind = gen.cat.indicator(ws.title, name)
-            # now and then a cell is left 未报; a part (已调解处理) goes with its whole
+            # now and then (1 cell in 500) a cell is left 未报; a part (已调解处理) goes with its whole
             if name in PARTS:
                 if PARTS[name][0] in blank:
                     blank.add(name)
-            elif village != TOWN and gen.rng.random() < 0.012:
+            elif village != TOWN and gen.rng.random() < 0.002:
                 blank.add(name)
             if value is None or name in blank:
                 continue
