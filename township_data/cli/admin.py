@@ -77,7 +77,7 @@ def backup_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_nginx(args: argparse.Namespace) -> int:
-    """The nginx site of a county deployment (README 县级部署), from the one shipped template."""
+    """The nginx site of a county deployment (docs/deploy.md, 县级部署), from the one shipped template."""
     from ..deployment import Site, render_nginx
 
     site = Site(

@@ -130,7 +130,7 @@ def _common_options() -> ChineseParser:
     common.add_argument(
         "--township",
         metavar="KEY",
-        help="镇的代号（指标目录文件夹中有多个镇时必填，见 README“县级部署”）",
+        help="镇的代号（指标目录文件夹中有多个镇时必填，见 docs/deploy.md“县级部署”）",
     )
     return common
 
