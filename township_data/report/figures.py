@@ -133,6 +133,8 @@ class IndicatorFigures:
         self.town = metrics.town_figures(self.combined, catalogue)
         self._contributing: pd.DataFrame | None = None
         self._groups: dict[int, dict[tuple[str, str], pd.DataFrame]] = {}
+        # An area's plans over the year, once per area (each pass combines a year of months).
+        self._progress: dict[str, list[metrics.Progress]] = {}
         # Who reported which month, as numbers: coverage notes compare a county's villages
         # against every month of the period for every figure.
         present = self.values if not values.empty else pd.DataFrame(columns=["village", "month"])
@@ -378,7 +380,10 @@ class IndicatorFigures:
 
     def progress(self, ref: Ref, ind: Indicator) -> Figure:
         """进度: the year's actual over the plan; 应完成: the plan times the months elapsed."""
-        found = metrics.progress(self.year_values, self.catalogue, ind.area, self.last)
+        found = self._progress.get(ind.area)
+        if found is None:
+            found = metrics.progress(self.year_values, self.catalogue, ind.area, self.last)
+            self._progress[ind.area] = found
         item = next(p for p in found if p.actual.name == ind.name)
         fig = Figure(key=ref.key, label=ref.label, kind="data", text=MISSING)
         year = months.year_to_date(self.last).label
