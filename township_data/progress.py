@@ -11,6 +11,7 @@ always passed in: nothing here reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,19 +72,33 @@ class Progress:
 
     def marked(self) -> pd.DataFrame:
         """The status matrix with each late cell marked, short enough for a narrow column:
-        逾期未报, 已报·逾期, 部分·逾期 (the days are in `detail_table`)."""
-        marked = self.status.copy()
-        for row in self.details.itertuples(index=False):
-            late = self.lateness(row.status, row.days_late)
+        逾期未报, 已报·逾期, 部分·逾期 (the days are in `detail_table`). Made once per Progress
+        (a county's 500 villages × 8 areas are drawn on every view of the page)."""
+        return self._marked
+
+    @functools.cached_property
+    def _marked(self) -> pd.DataFrame:
+        details = self.details
+        cells = self.status.to_numpy(dtype=object, copy=True)
+        rows = self.status.index.get_indexer(details["village"])
+        cols = self.status.columns.get_indexer(details["area"])
+        for r, c, status, days in zip(
+            rows, cols, details["status"], details["days_late"], strict=True
+        ):
+            late = self.lateness(status, days)
             if late == OVERDUE_MISSING:
-                marked.loc[row.village, row.area] = OVERDUE_MISSING
+                cells[r, c] = OVERDUE_MISSING
             elif late.startswith("逾期"):
-                marked.loc[row.village, row.area] = f"{row.status}{LATE_MARK}"
-        return marked
+                cells[r, c] = f"{status}{LATE_MARK}"
+        return pd.DataFrame(cells, index=self.status.index, columns=self.status.columns)
 
     def detail_table(self) -> pd.DataFrame:
         """The page's and download's table: per (row, sheet) its status, when, which file, and
-        how late, with Chinese headers."""
+        how late, with Chinese headers (made once per Progress)."""
+        return self._detail_table
+
+    @functools.cached_property
+    def _detail_table(self) -> pd.DataFrame:
         details = self.details
         return pd.DataFrame(
             {
@@ -198,22 +213,27 @@ def _details(
     """Per (row, sheet) the row fills: its status, the newest value's import time (Beijing) and
     file, how many files its values came from, and its days late (None where not chased)."""
     cut = values[values["month"] == month]
-    created = dict(zip(versions["id"].astype(int), versions["created_at"], strict=True))
+    # Each version's time in Beijing once (a county's month holds 40,000 values, ~100 versions).
+    created = {
+        int(version): beijing(at)
+        for version, at in zip(versions["id"], versions["created_at"], strict=True)
+    }
     newest: dict[tuple[str, str], tuple[dt.datetime, str]] = {}
     files: dict[tuple[str, str], set[str]] = {}
     for village, area, version, file in zip(
         cut["village"], cut["area"], cut["version_id"], cut["file_name"], strict=True
     ):
         key = (village, area)
-        at = beijing(created[int(version)])
+        at = created[int(version)]
         files.setdefault(key, set()).add(file)
         if key not in newest or at > newest[key][0]:
             newest[key] = (at, file)
     overdue = max((today - due).days, 0)
     rows = []
-    for village in status.index:
-        for area in status.columns:
-            state = status.loc[village, area]
+    cells = status.to_numpy(dtype=object)
+    for r, village in enumerate(status.index):
+        for c, area in enumerate(status.columns):
+            state = cells[r, c]
             if state == NOT_APPLICABLE:
                 continue
             found = newest.get((village, area))
