@@ -197,6 +197,14 @@ class Proxy:
         return found
 
 
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (every core, every process, /proc/stat): on a
+    shared machine someone else's load takes cores the P processes would use."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
 def _cpu_seconds(pid: int) -> float:
     with contextlib.suppress(OSError):
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -287,6 +295,7 @@ class CountyLevel:
     process_cores: list[float] = field(default_factory=list)
     nginx_cores: float = 0.0
     client_cores: float = 0.0
+    other_cores: float = 0.0
     users_per_process: list[int] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
     health_p95_ms: float = 0.0
@@ -319,12 +328,13 @@ async def run_level(
     firsts: list[View] = []
     rss: list[list[float]] = [[] for _ in servers]
     waits: list[float] = []
-    marks: list[tuple[list[float], float, float]] = []
+    marks: list[tuple[list[float], float, float, float]] = []
     clock = Clock(users, args.warm_up, args.seconds)
     sessions = [BrowserSession(proxy.port, tls) for _ in range(users)]
 
     def mark() -> None:
-        marks.append(([s.cpu_seconds() for s in servers], proxy.cpu_seconds(), _client_cpu()))
+        apps = [s.cpu_seconds() for s in servers]
+        marks.append((apps, proxy.cpu_seconds(), _client_cpu(), machine_busy_seconds()))
 
     await asyncio.gather(
         clock.open_window(mark),
@@ -335,7 +345,8 @@ async def run_level(
     served = proxy.backends()
     where = [served.get(s.cookie, "") for s in sessions]
     seconds = args.seconds
-    (start_apps, start_nginx, start_client), (end_apps, end_nginx, end_client) = marks
+    (apps_0, nginx_0, client_0, busy_0), (apps_1, nginx_1, client_1, busy_1) = marks
+    ours = sum(apps_1) - sum(apps_0) + nginx_1 - nginx_0 + client_1 - client_0
     good = [v for v in views if clock.counts(v) and not v.error]
     times = [v.seconds * 1000 for v in good]
     errors = [v.error for v in (*firsts, *views) if v.error]
@@ -352,9 +363,10 @@ async def run_level(
         kb_per_view=sum(v.bytes for v in good) / max(len(good), 1) / 1024,
         errors=len(errors),
         error_samples=sorted(set(errors))[:5],
-        process_cores=[(b - a) / seconds for a, b in zip(start_apps, end_apps, strict=True)],
-        nginx_cores=(end_nginx - start_nginx) / seconds,
-        client_cores=(end_client - start_client) / seconds,
+        process_cores=[(b - a) / seconds for a, b in zip(apps_0, apps_1, strict=True)],
+        nginx_cores=(nginx_1 - nginx_0) / seconds,
+        client_cores=(client_1 - client_0) / seconds,
+        other_cores=max(busy_1 - busy_0 - ours, 0.0) / seconds,
         users_per_process=[where.count(f"127.0.0.1:{p}") for p in proxy.ports],
         rss_mb=[max(kept, default=0.0) for kept in rss],
         health_p95_ms=percentile(waits, 0.95) * 1000,
@@ -429,7 +441,8 @@ def table(levels: list[CountyLevel]) -> str:
     one process (does it grow with the processes?) and of the floor with as many processes."""
     head = (
         f"{'P':>2} {'app':<10}{'users':>6}{'views/s':>9}{'p50 ms':>9}{'p95 ms':>9}"
-        f"{'KB/view':>9}{'errors':>7}  {'cores per process':<18}{'nginx':>6}{'client':>7}"
+        f"{'KB/view':>9}{'errors':>7}  {'cores per process':<18}"
+        f"{'nginx':>6}{'client':>7}{'others':>7}"
         f"  {'users per process':<18}{'health p95':>11}  {'vs P=1':>7}{'vs empty':>9}"
     )
     lines = [head, "-" * len(head)]
@@ -441,13 +454,15 @@ def table(levels: list[CountyLevel]) -> str:
             f"{lv.processes:>2} {lv.app:<10}{lv.users:>6}{lv.views_per_s:>9.2f}"
             f"{lv.p50_ms:>9.0f}{lv.p95_ms:>9.0f}{lv.kb_per_view:>9.1f}{lv.errors:>7}"
             f"  {_cores(lv.process_cores):<18}{lv.nginx_cores:>6.2f}{lv.client_cores:>7.2f}"
+            f"{lv.other_cores:>7.2f}"
             f"  {'/'.join(map(str, lv.users_per_process)):<18}{lv.health_p95_ms:>9.0f}ms"
             f"  {f'{lv.views_per_s / one:.2f}×' if one else '':>7}"
             f"{f'{lv.views_per_s / floor:.2f}×' if floor else '':>9}"
         )
     lines.append(
         "P: app processes behind nginx (one store); empty: the one-line page with the project's "
-        "settings, served the same way. cores: CPU each process used (1.00 = one core); "
+        "settings, served the same way. cores: CPU each process used (1.00 = one core); others: "
+        "the machine's busy cores not used by this bench (other work on a shared machine); "
         f"users per process: where nginx's sticky cookie put the users. {os.cpu_count()} cores."
     )
     return "\n".join(lines)
