@@ -3,6 +3,7 @@
     python bench/load.py                         # 1, 10 and 40 users, 20 s each (~7 minutes)
     python bench/load.py --users 1 10 --seconds 10
     python bench/load.py --profile DIR           # also py-spy profiles of every server
+    python bench/load.py --processes 1 2         # the county setup behind nginx (load_county.py)
 
 Three servers are started on free ports of 127.0.0.1 (headless, stopped by PID): the dashboard
 (`app.py` with a fresh data folder, so the sample workbooks load on its first start) and two
@@ -153,6 +154,8 @@ class Session:
     message is dropped once it was not used for `max_cached_message_age` script runs.
     """
 
+    scheme = "http"  # of the page address the tab reports (https behind the county's nginx)
+
     def __init__(self, port: int) -> None:
         self.port = port
         self.ws = None
@@ -188,7 +191,8 @@ class Session:
         state.cached_message_hashes.extend(self.kept)
         info = state.context_info
         info.timezone, info.timezone_offset, info.locale = "Asia/Shanghai", -480, "zh-CN"
-        info.url, info.color_scheme = f"http://127.0.0.1:{self.port}/{path}", "light"
+        info.url = f"{self.scheme}://127.0.0.1:{self.port}/{path}"
+        info.color_scheme = "light"
         return msg.SerializeToString()
 
     async def view(self, page_hash: str = "", path: str = "") -> View:
@@ -305,9 +309,10 @@ class Clock:
         marks()
 
 
-async def user(port: int, offset: int, clock: Clock, views: list[View], firsts: list) -> None:
+async def user(
+    session: Session, offset: int, clock: Clock, views: list[View], firsts: list
+) -> None:
     """One viewer: connect, then page after page (from its own offset) until the window shuts."""
-    session = Session(port)
     arrived = False
     try:
         await session.open()
@@ -358,7 +363,7 @@ async def run_level(
     await asyncio.gather(
         clock.open_window(mark),
         watch(server, clock, rss, waits),
-        *(user(server.port, i, clock, views, firsts) for i in range(users)),
+        *(user(Session(server.port), i, clock, views, firsts) for i in range(users)),
     )
     for process in spy:
         process.wait(timeout=120)
@@ -533,7 +538,17 @@ def main(argv: list[str] | None = None) -> int:
         help="a Streamlit option for both servers, e.g. runner.postScriptGC=false",
     )
     parser.add_argument("--work", type=Path, help="keep the data folder and server logs here")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="+",
+        metavar="P",
+        help="the county deployment instead: P app processes on one store behind nginx, for "
+        "each P given (bench/load_county.py)",
+    )
     args = parser.parse_args(argv)
+    if args.processes and (args.profile or min(args.processes) < 1):
+        parser.error("--processes takes counts ≥ 1 and no --profile")
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="township-load-"))
@@ -546,17 +561,26 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": args.seconds,
             "warm_up": args.warm_up,
             "options": args.set,
+            **({"processes": args.processes} if args.processes else {}),
         },
-        **measure(args, work),
     }
-    text = table([Level(**lv) for lv in results["levels"]])
+    name = "load"
+    if args.processes:
+        import load_county  # bench/load_county.py, beside this script
+
+        name = "load-county"
+        results.update(load_county.measure(args, work))
+        text = load_county.table([load_county.CountyLevel(**lv) for lv in results["levels"]])
+    else:
+        results.update(measure(args, work))
+        text = table([Level(**lv) for lv in results["levels"]])
     print()
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = RESULTS / f"load-{stamp}.json"
+    out = RESULTS / f"{name}-{stamp}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-    (RESULTS / "load-latest.txt").write_text(text + "\n", encoding="utf-8")
+    (RESULTS / f"{name}-latest.txt").write_text(text + "\n", encoding="utf-8")
     print(f"results: {out.relative_to(ROOT)}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
