@@ -88,8 +88,8 @@ def _import_and_pause(url, township, name, path, written, proceed, results) -> N
     try:
         write_totals = store_module.Store._write_totals
 
-        def write_then_wait(self, conn, slices, packed) -> None:
-            write_totals(self, conn, slices, packed)
+        def write_then_wait(self, conn, slices, packed, *fresh) -> None:
+            write_totals(self, conn, slices, packed, *fresh)
             written.set()
             if not proceed.wait(timeout=120):
                 raise TimeoutError("the test never let the import finish")

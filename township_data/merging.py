@@ -58,7 +58,7 @@ def merge_files(
     merges = []
     for position, parsed in enumerate(files):
         origin = provisional_origin(position)
-        incoming = {(p.area, p.month): p for p in packing.from_rows(parsed.rows)}
+        incoming = {(p.area, p.month): p for p in parsed.pieces}
         before = {key: state.get(key) for key in parsed.slices}
         after = []
         total = packing.ChangeCounts()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .packing import SheetRow
+from .packing import SheetRow, Slice, rows_of
 
 if TYPE_CHECKING:
     from .events import Event
@@ -31,14 +31,15 @@ def to_frame(records: Iterable[tuple]) -> pd.DataFrame:
 class ParsedWorkbook:
     """What a valid workbook holds, ready to be stored as one version.
 
-    `rows` is what the reader produced: one entry per (area, month, village) row with values.
-    `values`, the tidy long table the pages and previews compare, is built from them on first
-    use, so storing a workbook never builds it.
+    `pieces` is what the reader produced: the file's values per (area, month) as the store
+    packs them, before merging. `rows` (one per (area, month, village) row with values) and
+    `values`, the tidy long table the pages and previews compare, are built from them on first
+    use, so storing a workbook builds neither.
     """
 
     file_name: str
     sha256: str
-    rows: list[SheetRow]
+    pieces: list[Slice] = field(compare=False)
     slices: list[tuple[str, str]]
     ignored_sheets: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -52,7 +53,18 @@ class ParsedWorkbook:
     warnings: list[str] = field(default_factory=list)
     # The 大事记 of the workbook's 大事记 sheet (workbook/events.py), kept with the import.
     events: list[Event] = field(default_factory=list)
+    # Where each row with values went, (index in `pieces`, village index), in sheet order.
+    order: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
     _values: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    _rows: list[SheetRow] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> list[SheetRow]:
+        """(area, month, village, sheet, {indicator: value}, [cell]) per row with values, in
+        the order of the file's sheets and rows."""
+        if self._rows is None:
+            self._rows = rows_of(self.pieces, self.order, self.columns)
+        return self._rows
 
     @property
     def values(self) -> pd.DataFrame:
@@ -63,7 +75,7 @@ class ParsedWorkbook:
 
     @property
     def value_count(self) -> int:
-        return sum(len(values) for *_, values, _ in self.rows)
+        return sum(piece.value_count for piece in self.pieces)
 
     def value_rows(self) -> list[tuple]:
         """(area, indicator, village, month, value, file, sheet, cell) per value."""
@@ -76,7 +88,9 @@ class ParsedWorkbook:
 
     def villages(self, area: str, month: str) -> list[str]:
         """The villages (and 全镇) whose rows of one slice the file holds, in sheet order."""
-        return [r[2] for r in self.rows if r[0] == area and r[1] == month]
+        return next(
+            (list(p.villages) for p in self.pieces if (p.area, p.month) == (area, month)), []
+        )
 
     @property
     def areas(self) -> list[str]:

@@ -22,6 +22,7 @@ from .slices import (
     Slice,
     from_rows,
     origins_of,
+    rows_of,
     totals,
 )
 from .stored import (
@@ -56,6 +57,7 @@ __all__ = [
     "merge",
     "merge_counted",
     "origins_of",
+    "rows_of",
     "totals",
     "wide_frame",
 ]

@@ -70,8 +70,8 @@ def merge_counted(
                 origins,
             )
         )
-        if old is None:
-            return merged, _block_counts(np.full(values.shape, np.nan), values)
+        if old is None:  # every value is new
+            return merged, ChangeCounts(int(np.count_nonzero(~np.isnan(values))))
         was = _aligned(old, list(new.villages), names)
         dropped = old.value_count - int(np.count_nonzero(~np.isnan(was)))
         return merged, _block_counts(was, values, dropped)

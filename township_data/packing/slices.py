@@ -3,7 +3,7 @@ monthly totals the store keeps beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -91,6 +91,36 @@ def from_rows(rows: Iterable[SheetRow]) -> list[Slice]:
             Slice(area, month, members[0][3], [r[2] for r in members], names, values, cells)
         )
     return slices
+
+
+def rows_of(
+    pieces: Sequence[Slice], order: Iterable[tuple[int, int]], columns: Mapping[str, list[str]]
+) -> list[SheetRow]:
+    """The reader's rows of `pieces`, the inverse of `from_rows`: one per (slice, village) of
+    `order`, its values and cells in the order of its sheet's `columns`."""
+    prepared = []
+    for piece in pieces:
+        rank = {name: i for i, name in enumerate(columns.get(piece.area, []))}
+        ranked = sorted(
+            range(len(piece.indicators)),
+            key=lambda i: (rank.get(piece.indicators[i], len(rank)), i),
+        )
+        names = [piece.indicators[i] for i in ranked]
+        per_village = piece.values[ranked].T.tolist()
+        cells = [piece.cells[i] for i in ranked] if piece.cells is not None else None
+        prepared.append((names, per_village, cells))
+    out: list[SheetRow] = []
+    for p, v in order:
+        piece = pieces[p]
+        names, per_village, cells = prepared[p]
+        values: dict[str, float] = {}
+        where: list[str] = []
+        for i, (name, x) in enumerate(zip(names, per_village[v], strict=True)):
+            if x == x:
+                values[name] = x
+                where.append((cells[i][v] or "") if cells is not None else "")
+        out.append((piece.area, piece.month, piece.villages[v], piece.sheet, values, where))
+    return out
 
 
 def origins_of(piece: Slice) -> np.ndarray:

@@ -3,7 +3,7 @@ write transaction with its lock, and the queries both sides use."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -168,11 +168,16 @@ class StoreBase:
             )
 
     def _write_totals(
-        self, conn: Connection, slices: list[tuple[str, str]], packed: list[packing.Slice]
+        self,
+        conn: Connection,
+        slices: list[tuple[str, str]],
+        packed: list[packing.Slice],
+        fresh: Collection[tuple[str, str]] = (),
     ) -> None:
         """Replace the kept monthly totals of these slices with those of `packed` (the slices'
-        current data)."""
-        self._delete_slices(conn, monthly_totals, slices)
+        current data). `fresh`: slices that were not current before this write, so have no
+        totals (totals are only ever written for current slices)."""
+        self._delete_slices(conn, monthly_totals, [s for s in slices if s not in fresh])
         insert_many(
             conn,
             monthly_totals,

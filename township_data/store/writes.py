@@ -3,6 +3,8 @@ the office's report texts."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -105,6 +107,9 @@ class StoreWrites(StoreEvents):
         prepared: list[merging.FileMerge] | None = None,
     ) -> list[ChangeResult]:
         current_map = self._current_slice_map(conn)
+        # Slices no version made current yet (read under the write lock): nothing to fetch,
+        # no pointer or totals to delete; a back-fill into an empty store is all of them.
+        fresh = {key for parsed in files for key in parsed.slices if key not in current_map}
         if (
             prepared is not None
             and len(prepared) == len(files)
@@ -112,7 +117,11 @@ class StoreWrites(StoreEvents):
         ):
             merges = prepared
         else:
-            touched = list(dict.fromkeys(s for parsed in files for s in parsed.slices))
+            touched = [
+                s
+                for s in dict.fromkeys(s for parsed in files for s in parsed.slices)
+                if s not in fresh
+            ]
             current = {(p.area, p.month): p for p in self._slices_of(conn, touched, full=True)}
             merges = merging.merge_files(current, files, replace)
         same_files = self._same_files(conn, files, current_map)
@@ -169,8 +178,8 @@ class StoreWrites(StoreEvents):
         # The current pointers and kept totals once, to the last version of each slice: a
         # month sent as sixteen village files moves each pointer once, not sixteen times.
         touched_now = list(final)
-        self._point(conn, {key: current_map[key] for key in touched_now})
-        self._write_totals(conn, touched_now, list(final.values()))
+        self._point(conn, {key: current_map[key] for key in touched_now}, fresh)
+        self._write_totals(conn, touched_now, list(final.values()), fresh)
         return results
 
     def _same_files(
@@ -270,12 +279,18 @@ class StoreWrites(StoreEvents):
         )
         return int(version_id)
 
-    def _point(self, conn: Connection, pointers: dict[tuple[str, str], tuple[int, int]]) -> None:
+    def _point(
+        self,
+        conn: Connection,
+        pointers: dict[tuple[str, str], tuple[int, int]],
+        fresh: Collection[tuple[str, str]] = (),
+    ) -> None:
         """Make each slice's (version, data version) current: the version that made it current
-        and the version whose recorded rows it holds."""
+        and the version whose recorded rows it holds. `fresh`: slices known to have no pointer
+        yet (nothing to delete)."""
         if not pointers:
             return
-        self._delete_slices(conn, current_slices, list(pointers))
+        self._delete_slices(conn, current_slices, [k for k in pointers if k not in fresh])
         insert_many(
             conn,
             current_slices,

@@ -100,56 +100,78 @@ def check_archive(data: bytes, file_name: str) -> list[Problem]:
 
     Costs one streamed decompression of the sheets, bounded by the limits in config.
     """
+    problems, archive, sheets = open_archive(data, file_name)
+    if archive is None:
+        return problems
+    return [
+        problem
+        for info, sheet in sheets
+        if (problem := sheet_problem(archive, info, file_name, sheet)) is not None
+    ]
+
+
+def open_archive(
+    data: bytes, file_name: str
+) -> tuple[list[Problem], zipfile.ZipFile | None, list[tuple[zipfile.ZipInfo, str | None]]]:
+    """The archive-wide checks (size, entries, encryption, unpacked size); then the archive
+    and its worksheet entries with their sheet names, each to be bounded by `sheet_problem`
+    before it is parsed. A problem found here leaves no archive."""
     if len(data) > config.MAX_UPLOAD_BYTES:
         size = len(data) / 1024 / 1024
         limit = config.MAX_UPLOAD_BYTES // 1024 // 1024
-        return [Problem(f"文件有 {size:.1f} MB，超过上限 {limit} MB", file=file_name)]
+        return [Problem(f"文件有 {size:.1f} MB，超过上限 {limit} MB", file=file_name)], None, []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return [
-            Problem(
-                "文件不完整或已损坏，无法作为 Excel 工作簿打开",
-                file=file_name,
-                hint="可能是下载或复制未完成；请用 Excel/WPS 打开确认后重新保存再上传",
-            )
-        ]
+        broken = Problem(
+            "文件不完整或已损坏，无法作为 Excel 工作簿打开",
+            file=file_name,
+            hint="可能是下载或复制未完成；请用 Excel/WPS 打开确认后重新保存再上传",
+        )
+        return [broken], None, []
+    problem = _archive_problem(infos, file_name)
+    if problem:
+        return [problem], None, []
+    sheet_names = _sheet_entries(archive, {i.filename for i in infos})
+    sheets = [
+        (info, sheet_names.get(info.filename))
+        for info in infos
+        if info.filename in sheet_names
+        or (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"))
+    ]
+    return [], archive, sheets
+
+
+def _archive_problem(infos: list[zipfile.ZipInfo], file_name: str) -> Problem | None:
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         if "EncryptedPackage" in names:
-            return [
-                Problem(
-                    "工作簿设置了打开密码，无法读取",
-                    file=file_name,
-                    hint="请取消密码后另存为 .xlsx",
-                )
-            ]
-        return [Problem("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=file_name)]
+            return Problem(
+                "工作簿设置了打开密码，无法读取", file=file_name, hint="请取消密码后另存为 .xlsx"
+            )
+        return Problem("压缩包中没有 Excel 工作簿内容，不是 .xlsx 文件", file=file_name)
     if any(i.flag_bits & 0x1 for i in infos):
-        return [Problem("工作簿已加密，无法读取", file=file_name, hint="请取消密码后另存为 .xlsx")]
+        return Problem("工作簿已加密，无法读取", file=file_name, hint="请取消密码后另存为 .xlsx")
     if len(infos) > config.MAX_ARCHIVE_ENTRIES:
-        return [Problem(f"工作簿内部文件过多（{len(infos)} 个），不像月报工作簿", file=file_name)]
+        return Problem(f"工作簿内部文件过多（{len(infos)} 个），不像月报工作簿", file=file_name)
     unpacked = sum(i.file_size for i in infos)
     if unpacked > config.MAX_UNPACKED_BYTES:
-        return [
-            Problem(
-                f"工作簿解压后有 {unpacked / 1024 / 1024:.0f} MB，超过上限 "
-                f"{config.MAX_UNPACKED_BYTES // 1024 // 1024} MB，不像月报工作簿",
-                file=file_name,
-                hint="请删除多余的工作表、空行和格式后另存再上传",
-            )
-        ]
-    sheet_names = _sheet_entries(archive, names)
-    problems: list[Problem] = []
-    for info in infos:
-        if info.filename in sheet_names or (
-            info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-        ):
-            problem = _check_sheet_size(archive, info, file_name, sheet_names.get(info.filename))
-            if problem:
-                problems.append(problem)
-    return problems
+        return Problem(
+            f"工作簿解压后有 {unpacked / 1024 / 1024:.0f} MB，超过上限 "
+            f"{config.MAX_UNPACKED_BYTES // 1024 // 1024} MB，不像月报工作簿",
+            file=file_name,
+            hint="请删除多余的工作表、空行和格式后另存再上传",
+        )
+    return None
+
+
+def sheet_problem(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, sheet: str | None
+) -> Problem | None:
+    """Why this worksheet may not be parsed (too many rows, columns or cells, broken), or
+    None: streamed in 1 MB blocks, see `_check_sheet_size`."""
+    return _check_sheet_size(archive, info, file_name, sheet)
 
 
 def _sheet_entries(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:

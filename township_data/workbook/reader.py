@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Generator
-from concurrent.futures import ThreadPoolExecutor
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import python_calamine
@@ -21,13 +21,14 @@ from .. import config, months
 from ..catalogue import Catalogue, norm
 from ..errors import Problem, WorkbookError
 from ..gc_pause import gc_paused
+from ..packing import Slice
 from ..parsed import ParsedWorkbook
 from . import formats
-from .archive import check_archive, sniff, too_wide
+from .archive import open_archive, sheet_problem, sniff, too_wide
 from .events import events_of_book, is_events_sheet
 from .facts import FactsError, SheetFacts
 from .sheet import SheetReader
-from .spans import span_problems
+from .spans import span_problems, spanned_areas
 from .xls_facts import EncryptedError, scan_xls
 from .xlsx_facts import scan_xlsx
 
@@ -84,10 +85,9 @@ def _too_big(rows: int, cols: int) -> str | None:
     return too_wide(rows, cols)
 
 
-def _bounds(data: bytes, kind: str, file_name: str) -> list[Problem]:
-    """The size bound every format shares; the archive check of a zipped workbook."""
-    if kind != "xls":
-        return check_archive(data, file_name)
+def _xls_bound(data: bytes, file_name: str) -> list[Problem]:
+    """An .xls is bounded by its size here and by its sheets' extents as calamine opens them
+    (`_cells_of`): its sheets are not zipped XML that could unpack to more."""
     if len(data) > config.MAX_UPLOAD_BYTES:
         size = len(data) / 1024 / 1024
         limit = config.MAX_UPLOAD_BYTES // 1024 // 1024
@@ -95,41 +95,56 @@ def _bounds(data: bytes, kind: str, file_name: str) -> list[Problem]:
     return []
 
 
-def _parsed_sheets(
-    data: bytes, names: list[str]
-) -> Generator[list[list[Any]] | str | None, None, None]:
-    """The cells of these sheets, in order: None for a sheet that cannot be read, the Chinese
-    reason for one whose used range is beyond the limits (checked before it becomes lists).
+class SheetParser:
+    """Parses sheets in a worker thread, each once it has been allowed (its size checked).
 
-    The sheets are parsed one after another in a worker thread while the caller checks the
-    ones before: the parser releases the GIL, so on two cores parsing and checking overlap.
-    Only the sheet being checked is turned into Python lists; parsed sheets wait in the
-    parser's own compact form.
+    The parser releases the GIL, so on two cores parsing overlaps the checks of the next
+    sheets, the scan of formats and the reading of the sheets before. Only the sheet being
+    read is turned into Python lists; parsed sheets wait in the parser's own compact form. A
+    small workbook (a village's file) is parsed in the reading thread: a thread would cost
+    more than it saves.
     """
-    if not names:
-        return
-    opened: list[python_calamine.CalamineWorkbook] = []
 
-    def parse(name: str) -> python_calamine.CalamineSheet | None:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._opened: list[python_calamine.CalamineWorkbook] = []
+        self._pool = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-parser")
+            if len(data) >= _SMALL_WORKBOOK
+            else None
+        )
+        self._pending: dict[str, Future[python_calamine.CalamineSheet | None]] = {}
+
+    def _parse(self, name: str) -> python_calamine.CalamineSheet | None:
         try:
-            if not opened:  # the worker's own workbook, used by that thread only
-                opened.append(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
-            return opened[0].get_sheet_by_name(name)
+            if not self._opened:  # the parser's own workbook, used by one thread only
+                self._opened.append(
+                    python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self._data))
+                )
+            return self._opened[0].get_sheet_by_name(name)
         except Exception:
             return None
 
-    if len(data) < _SMALL_WORKBOOK:  # a village's file: a thread would cost more than it saves
-        for name in names:
-            yield _cells_of(parse(name))
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-parser") as pool:
-        pending = [pool.submit(parse, name) for name in names]
-        for future in pending:
-            yield _cells_of(future.result())
+    def allow(self, name: str) -> None:
+        """Start parsing a sheet whose size has been checked."""
+        if self._pool is not None and name not in self._pending:
+            self._pending[name] = self._pool.submit(self._parse, name)
+
+    def cells(self, name: str) -> list[list[Any]] | str | None:
+        """The sheet's cells as lists; None when it cannot be read, the Chinese reason when its
+        used range is beyond the limits (checked before it becomes lists)."""
+        if self._pool is None:
+            return _cells_of(self._parse(name))
+        self.allow(name)
+        return _cells_of(self._pending.pop(name).result())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _cells_of(sheet: python_calamine.CalamineSheet | None) -> list[list[Any]] | str | None:
-    """A parsed sheet as lists, or why not (see `_parsed_sheets`)."""
+    """A parsed sheet as lists, or why not (see `SheetParser.cells`)."""
     if sheet is None:
         return None
     reason = _too_big(sheet.total_height, sheet.total_width)
@@ -191,17 +206,31 @@ def _read_workbook(
     if month is not None:
         month = months.parse_month(month)
     kind = _kind(data, file_name)
-    problems = _bounds(data, kind, file_name)
+    archive: zipfile.ZipFile | None = None
+    entries: list[tuple[zipfile.ZipInfo, str | None]] = []
+    if kind == "xls":
+        problems = _xls_bound(data, file_name)
+    else:
+        problems, archive, entries = open_archive(data, file_name)
     if problems:
         raise _refuse(problems)
     book = _open(data, file_name)
     plan, ignored, hidden = _plan(book, catalogue, file_name)
     names = [name for name, area in plan if isinstance(area, str)]
-    facts = _facts(data, kind, names, file_name) if names else {}
-    sheets = _read_sheets(data, plan, facts, hidden, file_name, catalogue, month, problems)
+    parser = SheetParser(data)
+    try:
+        problems = _bound_sheets(archive, entries, names, parser, file_name)
+        if problems:
+            raise _refuse(problems)
+        facts = _facts(data, kind, names, file_name) if names else {}
+        sheets = _read_sheets(parser, plan, facts, hidden, file_name, catalogue, month, problems)
+    finally:
+        parser.close()
     event_sheets = [name for name in book.sheet_names if is_events_sheet(name)]
     events, late = events_of_book(book, event_sheets, file_name, catalogue, bool(names))
-    problems += late + span_problems([r for s in sheets for r in s.rows], file_name, catalogue)
+    spanned = spanned_areas(catalogue)
+    spanned_rows = [r for s in sheets if s.area in spanned for r in s.rows]
+    problems += late + span_problems(spanned_rows, file_name, catalogue)
     if not any(isinstance(area, str) for _, area in plan) and not problems:
         problems.append(
             Problem(
@@ -217,8 +246,46 @@ def _read_workbook(
     return parsed
 
 
+def _bound_sheets(
+    archive: zipfile.ZipFile | None,
+    entries: list[tuple[zipfile.ZipInfo, str | None]],
+    names: list[str],
+    parser: SheetParser,
+    file_name: str,
+) -> list[Problem]:
+    """Every worksheet's size checked before it is parsed (archive.py); problems in archive
+    order. The sheets to read are checked first, each handed to the parser as soon as it
+    passes, so parsing one overlaps checking the next. A sheet not found by name among the
+    entries is parsed only once every entry has passed."""
+    if archive is None:  # .xls: bounded as calamine opens each sheet
+        for name in names:
+            parser.allow(name)
+        return []
+    entry_of = {sheet: i for i, (_, sheet) in enumerate(entries) if sheet is not None}
+    found: list[tuple[int, Problem]] = []
+    checked: set[int] = set()
+    for name in names:
+        i = entry_of.get(name)
+        if i is None:
+            continue
+        checked.add(i)
+        problem = sheet_problem(archive, entries[i][0], file_name, name)
+        if problem is not None:
+            found.append((i, problem))
+        elif not found:
+            parser.allow(name)
+    for i, (info, sheet) in enumerate(entries):
+        if i not in checked and (problem := sheet_problem(archive, info, file_name, sheet)):
+            found.append((i, problem))
+    if found:
+        return [problem for _, problem in sorted(found, key=lambda item: item[0])]
+    for name in names:
+        parser.allow(name)
+    return []
+
+
 def _read_sheets(
-    data: bytes,
+    parser: SheetParser,
     plan: list[tuple[str, str | Problem]],
     facts: dict[str, SheetFacts],
     hidden: dict[str, bool],
@@ -228,25 +295,21 @@ def _read_sheets(
     problems: list[Problem],
 ) -> list[SheetReader]:
     sheets: list[SheetReader] = []
-    cells = _parsed_sheets(data, [name for name, area in plan if isinstance(area, str)])
-    try:
-        for sheet_name, area in plan:
-            if isinstance(area, Problem):
-                problems.append(area)
-                continue
-            rows = next(cells)
-            if rows is None or isinstance(rows, str):
-                message = rows or "工作表已损坏，无法读取"
-                problems.append(Problem(message, file=file_name, sheet=sheet_name))
-                continue
-            sheet_facts = facts.get(sheet_name) or SheetFacts()
-            sheet_facts.hidden = sheet_facts.hidden or hidden.get(sheet_name, False)
-            sheet = SheetReader(sheet_name, area, file_name, catalogue, month, sheet_facts)
-            sheet.read(rows)
-            problems += sheet.problems
-            sheets.append(sheet)
-    finally:
-        cells.close()  # ends the parser thread
+    for sheet_name, area in plan:
+        if isinstance(area, Problem):
+            problems.append(area)
+            continue
+        rows = parser.cells(sheet_name)
+        if rows is None or isinstance(rows, str):
+            message = rows or "工作表已损坏，无法读取"
+            problems.append(Problem(message, file=file_name, sheet=sheet_name))
+            continue
+        sheet_facts = facts.get(sheet_name) or SheetFacts()
+        sheet_facts.hidden = sheet_facts.hidden or hidden.get(sheet_name, False)
+        sheet = SheetReader(sheet_name, area, file_name, catalogue, month, sheet_facts)
+        sheet.read(rows)
+        problems += sheet.problems
+        sheets.append(sheet)
     return sheets
 
 
@@ -257,7 +320,11 @@ def _parsed(
     sheets: list[SheetReader],
     ignored: list[str],
 ) -> ParsedWorkbook:
-    rows = [row for sheet in sheets for row in sheet.rows]
+    pieces: list[Slice] = []
+    placed: list[tuple[int, int]] = []
+    for sheet in sheets:
+        placed += [(len(pieces) + p, v) for p, v in sheet.order]
+        pieces += sheet.pieces
     order = {name: i for i, name in enumerate(catalogue.sheet_names)}
     slices = sorted(
         {(sheet.area, m) for sheet in sheets for m in sheet.months},
@@ -272,11 +339,12 @@ def _parsed(
     return ParsedWorkbook(
         file_name=file_name,
         sha256=hashlib.sha256(data).hexdigest(),
-        rows=rows,
+        pieces=pieces,
         slices=slices,
         ignored_sheets=ignored,
         notes=notes,
         columns={sheet.area: sheet.columns for sheet in sheets},
         letters={sheet.area: sheet.letters for sheet in sheets},
         warnings=[text for sheet in sheets for text in sheet.warnings],
+        order=placed,
     )

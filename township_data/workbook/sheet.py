@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 from .. import months
 from ..catalogue import TOTAL_SCORE, TOWN, Catalogue, norm
 from ..errors import Problem
-from ..packing import SheetRow
+from ..packing import SheetRow, Slice, from_rows, rows_of
+from . import columns as by_column
 from . import header as headers
 from . import totals as total_rows
 from .cells import cell_name, filled, parse_value
@@ -49,7 +50,10 @@ class SheetReader:
     form_month: str | None
     facts: SheetFacts = field(default_factory=SheetFacts)
     problems: list[Problem] = field(default_factory=list)
-    rows: list[SheetRow] = field(default_factory=list)
+    # The sheet's values as the store keeps them, and where each row with values went:
+    # (index in `pieces`, village index) in sheet order (`rows` is built from them on demand).
+    pieces: list[Slice] = field(default_factory=list)
+    order: list[tuple[int, int]] = field(default_factory=list)
     months: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -67,6 +71,19 @@ class SheetReader:
     _total_town: bool = False
     _data: list[total_rows.DataRow] = field(default_factory=list, repr=False)
     _totals: list[total_rows.TotalRow] = field(default_factory=list, repr=False)
+    # The 打擂 sheet is read row by row (its 总分 is checked or added per row): its rows.
+    _row_list: list[SheetRow] | None = field(default=None, repr=False)
+    _read: by_column.ColumnValues | None = field(default=None, repr=False)
+    _rows: list[SheetRow] | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> list[SheetRow]:
+        """(area, month, village, sheet, {indicator: value}, [cell]) per row with values."""
+        if self._row_list is not None:
+            return self._row_list
+        if self._rows is None:
+            self._rows = rows_of(self.pieces, self.order, {self.area: self.columns})
+        return self._rows
 
     @property
     def where(self) -> dict[str, str]:
@@ -102,8 +119,15 @@ class SheetReader:
         for cell, message, hint in total_rows.check(self._totals, self._data, self._summed()):
             self.error(cell, message, hint)
         self.problems += formula_problems(self.facts, head, last, self.where)
-        self.notes += hidden_notes(self.facts, head, self.rows, self.name)
-        self.warnings += percent_warnings(self.facts, head, self.rows, self.name)
+        hidden = self.facts.hidden_rows or self.facts.hidden_cols
+        self.notes += hidden_notes(self.facts, head, self.rows if hidden else [], self.name)
+        self.warnings += percent_warnings(self.facts, head, self._values_of, self.name)
+
+    def _values_of(self, name: str) -> list[float]:
+        """One indicator's values in sheet order."""
+        if self._read is not None:
+            return by_column.column_values(self._read, self.columns.index(name))
+        return [values[name] for *_, values, _ in self.rows if name in values]
 
     def _setup_columns(self, head: headers.Header) -> None:
         self.columns = [c.indicator.name for c in head.columns]
@@ -226,11 +250,19 @@ class SheetReader:
         return norm(TOWN) in spellings and len(spellings) > 1
 
     def _read_rows(self, rows: list[list[object]], head: headers.Header) -> None:
+        """Decide row by row which rows hold data, then read their values column by column
+        (columns.py); the 打擂 sheet's values row by row. Problems are listed in sheet order."""
         contest = self.area == self.catalogue.contest.sheet
         seen_rows: dict[tuple[str, str], int] = {}
         self._total_town = self._town_is_total(rows, head)
         skipped: list[str] = []
+        data = by_column.DataRows()
+        outer, self.problems = self.problems, []
+        starts: list[tuple[int, int]] = []  # per row, where its problems begin
+        if contest:
+            self._row_list = []
         for r in range(head.last + 1, len(rows)):
+            starts.append((r, len(self.problems)))
             row = rows[r]
             raw_village = row[head.village_col] if head.village_col < len(row) else ""
             village_key, village = self._village(raw_village)
@@ -271,24 +303,77 @@ class SheetReader:
                 )
                 continue
             seen_rows[(village, month)] = r
-            if contest and village == TOWN:
-                if self._has_data(row):
-                    self.error(
-                        cell_name(r, head.village_col), "打擂评分只针对各村（社区），不能有“全镇”行"
-                    )
-                continue
-            row_values, row_cells = self._read_cells(r, village, row)
             if contest:
-                self._contest_total(r, row_values, row_cells)
-            self._data.append(total_rows.DataRow(r, month, row_values))
-            if row_values:
-                self.months.add(month)
-                self.rows.append((self.area, month, village, self.name, row_values, row_cells))
+                self._read_contest_row(r, village, month, row, head.village_col)
+            else:
+                data.add(r, village, month, row)
+        found, self.problems = self.problems, outer
+        if contest:
+            self.problems += found
+            self._pieces_of_rows()
+        else:
+            self._read_data(data, found, starts)
         if skipped:
             self.notes.append(
                 f"工作表“{self.name}”中没有数据的标题行已跳过：{'、'.join(skipped[:5])}"
                 + (f"等 {len(skipped)} 行" if len(skipped) > 5 else "")
             )
+
+    def _read_data(
+        self, data: by_column.DataRows, found: list[Problem], starts: list[tuple[int, int]]
+    ) -> None:
+        """The data rows' values, column by column; their problems merged into sheet order."""
+        read = by_column.read_columns(self._columns, data, self._parse)
+        self._read = read
+        if read.problems:
+            by_row: dict[int, list[by_column.CellProblem]] = {}
+            for item in sorted(read.problems, key=lambda p: (p[0], p[1])):
+                by_row.setdefault(data.index[item[0]], []).append(item)
+            ends = [start for _, start in starts[1:]] + [len(found)]
+            for (r, start), end in zip(starts, ends, strict=True):
+                self.problems += found[start:end]
+                for _, _, cell, message, hint in by_row.get(r, []):
+                    self.error(cell, message, hint)
+        else:
+            self.problems += found
+        self.pieces, self.order = by_column.pieces_by_month(
+            self.area, self.name, self.columns, data, read
+        )
+        self.months = {piece.month for piece in self.pieces}
+        if self._totals:
+            names = self.columns
+            for j, (r, month) in enumerate(zip(data.index, data.months, strict=True)):
+                column = read.values[:, j].tolist()
+                values = {n: x for n, x in zip(names, column, strict=True) if x == x}
+                self._data.append(total_rows.DataRow(r, month, values))
+
+    def _read_contest_row(
+        self, r: int, village: str, month: str, row: list[object], village_col: int
+    ) -> None:
+        """One 打擂 row: no 全镇 row; 总分 checked against its items, or added up from them."""
+        assert self._row_list is not None
+        if village == TOWN:
+            if self._has_data(row):
+                self.error(cell_name(r, village_col), "打擂评分只针对各村（社区），不能有“全镇”行")
+            return
+        row_values, row_cells = self._read_cells(r, village, row)
+        self._contest_total(r, row_values, row_cells)
+        self._data.append(total_rows.DataRow(r, month, row_values))
+        if row_values:
+            self.months.add(month)
+            self._row_list.append((self.area, month, village, self.name, row_values, row_cells))
+
+    def _pieces_of_rows(self) -> None:
+        """The slices of rows read one by one, and where each row went."""
+        assert self._row_list is not None
+        self.pieces = from_rows(self._row_list)
+        number = {(p.area, p.month): i for i, p in enumerate(self.pieces)}
+        seen = [0] * len(self.pieces)
+        self.order = []
+        for area, month, *_ in self._row_list:
+            i = number[(area, month)]
+            self.order.append((i, seen[i]))
+            seen[i] += 1
 
     def _total_row(self, r: int, label: str, row: list[object], month_col: int | None) -> None:
         """A total row: its figures are checked after the sheet is read, never stored."""

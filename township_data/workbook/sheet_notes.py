@@ -9,6 +9,7 @@ column whose every value looks like a fraction, without a percent format.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..errors import Problem
 from ..packing import SheetRow
@@ -115,10 +116,10 @@ def hidden_notes(facts: SheetFacts, head: Header, rows: list[SheetRow], sheet: s
 
 
 def percent_warnings(
-    facts: SheetFacts, head: Header, rows: list[SheetRow], sheet: str
+    facts: SheetFacts, head: Header, values_of: Callable[[str], list[float]], sheet: str
 ) -> list[str]:
     """A % column whose every value is at most 1, none formatted as percent: 95.5% typed as
-    0.955? The preview asks."""
+    0.955? The preview asks. `values_of`: an indicator's values as read, in sheet order."""
     warnings: list[str] = []
     if not any(c.indicator.kind == "percent" for c in head.columns):
         return warnings
@@ -127,7 +128,7 @@ def percent_warnings(
         ind = column.indicator
         if ind.kind != "percent" or column.col in percent_cols or column.factor != 1:
             continue
-        found = [values[ind.name] for *_, values, _ in rows if ind.name in values]
+        found = values_of(ind.name)
         if found and all(v <= 1 for v in found) and any(v > 0 for v in found):
             letter = column_letters(column.col)
             warnings.append(

@@ -15,6 +15,11 @@ from ..packing import SheetRow
 _SHOWN = 3
 
 
+def spanned_areas(catalogue: Catalogue) -> set[str]:
+    """The areas with an indicator (or the whole area) that begins or ends."""
+    return {ind.area for ind in catalogue.all_indicators() if ind.span.start or ind.span.end}
+
+
 def span_problems(rows: list[SheetRow], file_name: str, catalogue: Catalogue) -> list[Problem]:
     """One problem per sheet of an ended area, one per other indicator with values outside
     its months."""
