@@ -21,6 +21,7 @@ import pandas as pd
 from . import checks, config, formatting, merging, months, packing
 from .catalogue import TOWN, Catalogue
 from .errors import Problem, StoreError, WorkbookError
+from .gc_pause import gc_paused
 from .parsed import ParsedWorkbook, to_frame
 from .store import ACTIONS, KEY, KEYED, ChangeResult, Store, compare, summarise_slices
 from .workbook import read_workbook
@@ -106,11 +107,12 @@ def read_all(
     # One file after another: a large workbook's sheets are parsed beside its checks already
     # (workbook/reader.py), and reading two files at once only made the two threads wait for
     # the interpreter in turn (a month's 17 village files took 120-180 ms so, 90 ms in turn).
-    for found in map(read, files):
-        if isinstance(found, WorkbookError):
-            problems += found.problems
-        else:
-            parsed.append(found)
+    with gc_paused():  # for the whole upload, not file by file (see gc_pause.py)
+        for found in map(read, files):
+            if isinstance(found, WorkbookError):
+                problems += found.problems
+            else:
+                parsed.append(found)
     if not problems:
         problems = merging.conflicts(parsed)
     return parsed, problems
@@ -130,7 +132,8 @@ def _stable(store: Store, compute: Callable[[], Preview]) -> Preview:
     """
     for _ in range(_TRIES):
         before = store.revision()
-        preview = compute()
+        with gc_paused():
+            preview = compute()
         preview.revision = before
         if store.revision() == before:
             return preview

@@ -8,6 +8,7 @@ workbook template, the reader, the pages and the exports without touching code.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -31,8 +32,19 @@ _TRAILING_GROUP = re.compile(r"\(([^()]|\([^()]*\))*\)$")
 
 def norm(text: object) -> str:
     """Normalise text for matching: NFKC (full-width → half-width), brackets unified, no spaces."""
-    folded = unicodedata.normalize("NFKC", str(text)).translate(_BRACKETS)
+    text = text if type(text) is str else str(text)
+    return _kept_norm(text) if len(text) <= _KEPT_LENGTH else _norm(text)
+
+
+def _norm(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).translate(_BRACKETS)
     return "".join(folded.split())
+
+
+# Every file of a month repeats the template's headers, sheet names and village names: short
+# texts are normalised once (a long text, such as a note, is not kept).
+_KEPT_LENGTH = 64
+_kept_norm = functools.lru_cache(maxsize=8192)(_norm)
 
 
 @dataclass(frozen=True)

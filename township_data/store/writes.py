@@ -16,6 +16,9 @@ from .events import StoreEvents
 from .records import ChangeResult, NoChange, insert_many, now, summarise_slices, summary_areas
 from .tables import current_slices, recorded_slices, report_texts, version_slices, versions
 
+# The text columns of a recorded slice (packing.encode).
+_RECORDED = ["sheet", "villages", "indicators", "data", "cells", "origins"]
+
 
 class StoreWrites(StoreEvents):
     """Every write of one township's data."""
@@ -126,6 +129,7 @@ class StoreWrites(StoreEvents):
             merges = merging.merge_files(current, files, replace)
         same_files = self._same_files(conn, files, current_map)
         numbers: dict[int, int] = {}
+        recorded: list[tuple] = []
         results = []
         final: dict[tuple[str, str], packing.Slice] = {}  # as the whole upload leaves them
         for merge in merges:
@@ -146,19 +150,13 @@ class StoreWrites(StoreEvents):
                 value_count=parsed.value_count,
             )
             numbers[merge.origin] = version_id
-            # The merged slices into the history, then the current pointers to them: each
-            # slice is written once, whatever its size.
-            columns = ["sheet", "villages", "indicators", "data", "cells", "origins"]
-            insert_many(
-                conn,
-                recorded_slices,
-                ["version_id", "area", "month", *columns],
-                [
-                    (version_id, p.area, p.month, *(text[c] for c in columns))
-                    for p in merge.after
-                    for text in [packing.encode(p, version_id, numbers)]
-                ],
-            )
+            # The merged slices into the history (one statement for the whole upload, after
+            # the loop), then the current pointers to them: each slice is written once.
+            recorded += [
+                (version_id, p.area, p.month, *(text[c] for c in _RECORDED))
+                for p in merge.after
+                for text in [packing.encode(p, version_id, numbers)]
+            ]
             for key, piece in zip(parsed.slices, merge.after, strict=True):
                 current_map[key] = (version_id, version_id)
                 final[key] = piece
@@ -175,6 +173,7 @@ class StoreWrites(StoreEvents):
                     unchanged=counts.unchanged,
                 )
             )
+        insert_many(conn, recorded_slices, ["version_id", "area", "month", *_RECORDED], recorded)
         # The current pointers and kept totals once, to the last version of each slice: a
         # month sent as sixteen village files moves each pointer once, not sixteen times.
         touched_now = list(final)
@@ -263,17 +262,26 @@ class StoreWrites(StoreEvents):
         ).inserted_primary_key
         assert inserted is not None  # an insert of one row always has its key
         version_id = inserted[0]
-        conn.execute(
-            version_slices.insert(),
+        insert_many(
+            conn,
+            version_slices,
             [
-                {
-                    "version_id": version_id,
-                    "area": area,
-                    "month": month,
-                    "data_version_id": (data_ids or {}).get((area, month), version_id),
-                    "replaced_version_id": current_map.get((area, month), (None, None))[0],
-                    "value_count": per_slice.get((area, month), 0),
-                }
+                "version_id",
+                "area",
+                "month",
+                "data_version_id",
+                "replaced_version_id",
+                "value_count",
+            ],
+            [
+                (
+                    version_id,
+                    area,
+                    month,
+                    (data_ids or {}).get((area, month), version_id),
+                    current_map.get((area, month), (None, None))[0],
+                    per_slice.get((area, month), 0),
+                )
                 for area, month in slices
             ],
         )

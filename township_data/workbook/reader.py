@@ -66,9 +66,14 @@ def _open(data: bytes, file_name: str) -> python_calamine.CalamineWorkbook:
         raise _refuse([Problem(_BROKEN, file=file_name, hint=_RESAVE)]) from None
 
 
-def _facts(data: bytes, kind: str, names: list[str], file_name: str) -> dict[str, SheetFacts]:
-    """Formats, hidden rows and columns, merges and formulas of the sheets to read."""
+def _facts(
+    data: bytes | zipfile.ZipFile, kind: str, names: list[str], file_name: str
+) -> dict[str, SheetFacts]:
+    """Formats, hidden rows and columns, merges and formulas of the sheets to read (from the
+    archive already opened for the size checks, or an .xls file's bytes)."""
     try:
+        if isinstance(data, zipfile.ZipFile):
+            return scan_xlsx(data, names)
         return scan_xls(data, names) if kind == "xls" else scan_xlsx(data, names)
     except EncryptedError:
         hint = "请取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx 再上传"
@@ -105,14 +110,15 @@ class SheetParser:
     more than it saves.
     """
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, book: python_calamine.CalamineWorkbook) -> None:
         self._data = data
-        self._opened: list[python_calamine.CalamineWorkbook] = []
         self._pool = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-parser")
             if len(data) >= _SMALL_WORKBOOK
             else None
         )
+        # In the reading thread, the reader's own workbook; a worker opens its own.
+        self._opened: list[python_calamine.CalamineWorkbook] = [] if self._pool else [book]
         self._pending: dict[str, Future[python_calamine.CalamineSheet | None]] = {}
 
     def _parse(self, name: str) -> python_calamine.CalamineSheet | None:
@@ -217,12 +223,12 @@ def _read_workbook(
     book = _open(data, file_name)
     plan, ignored, hidden = _plan(book, catalogue, file_name)
     names = [name for name, area in plan if isinstance(area, str)]
-    parser = SheetParser(data)
+    parser = SheetParser(data, book)
     try:
         problems = _bound_sheets(archive, entries, names, parser, file_name)
         if problems:
             raise _refuse(problems)
-        facts = _facts(data, kind, names, file_name) if names else {}
+        facts = _facts(archive or data, kind, names, file_name) if names else {}
         sheets = _read_sheets(parser, plan, facts, hidden, file_name, catalogue, month, problems)
     finally:
         parser.close()
