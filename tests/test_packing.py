@@ -169,3 +169,31 @@ def test_change_counts_label_values_as_compare_does() -> None:
     assert not changed(ROWS, ROWS).changes_anything
     # a slice that was not there before: every value is new
     assert changed([], ROWS[:1]) == packing.ChangeCounts(added=2)
+
+
+def test_provisional_origins_are_numbered_with_their_versions() -> None:
+    """A batch's k-th file marks its values -(k + 1) until the store numbers it; values of
+    earlier versions keep theirs, and an origin the batch did not number stays as it was."""
+    origins = np.array([[-1, -2, -3], [5, -2, -1]], dtype="int64")
+    text = packing.encode_origins(origins, 11, {-1: 10, -2: 11})
+    assert text is not None
+    back = packing.decode_origins(text, 2, 3)
+    assert back is not None and back.tolist() == [[10, 11, -3], [5, 11, 10]]
+    assert packing.encode_origins(np.full((2, 2), -1, dtype="int64"), 7) is None  # all its own
+    assert packing.encode_origins(np.full((1, 2), -2, dtype="int64"), 7, {-2: 7}) is None
+
+
+def test_rows_come_back_from_their_slices() -> None:
+    """rows_of is from_rows backwards: each row, its values and cells in column order."""
+    slices = packing.from_rows(ROWS)
+    order = [(0, 0), (0, 1), (0, 2), (1, 0), (2, 0)]
+    columns = {"安全生产": ["检查", "隐患", "整治"], "党建引领": ["会议"]}
+    assert packing.rows_of(slices, order, columns) == ROWS
+    # a row whose first-named indicator comes later in its sheet still lists column order
+    flipped = [("安全生产", "2024-05", "酉庄村", "安全生产", {"隐患": 1.0}, ["D2"])]
+    flipped += [
+        ("安全生产", "2024-05", "蛇形村", "安全生产", {"检查": 2.0, "隐患": 3.0}, ["C3", "D3"])
+    ]
+    pieces = packing.from_rows(flipped)
+    assert pieces[0].indicators == ["隐患", "检查"]
+    assert packing.rows_of(pieces, [(0, 0), (0, 1)], columns) == flipped

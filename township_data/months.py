@@ -7,6 +7,7 @@ survive CSV round-trips without timezone or day-of-month surprises.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -51,12 +52,21 @@ def parse_month(value: object) -> str:
         raise MonthError(
             f"月份“{value}”是小数，无法判断是哪个月（Excel 会把 2024.10 存成 2024.1），{ACCEPTED}"
         )
-    text = "".join(unicodedata.normalize("NFKC", str(value)).split())
+    text = str(value)
+    return _parse_text(text) if len(text) <= 32 else _parse_long_text(text)
+
+
+def _parse_long_text(value: str) -> str:
+    text = "".join(unicodedata.normalize("NFKC", value).split())
     for pattern in _TEXT_PATTERNS:
         match = pattern.match(text)
         if match:
             return _check(int(match.group(1)), int(match.group(2)))
     raise MonthError(f"无法识别的月份“{value}”，{ACCEPTED}")
+
+
+# A month cell is one of a few spellings repeated in every file of a month: parsed once.
+_parse_text = functools.lru_cache(maxsize=1024)(_parse_long_text)
 
 
 def label(month: str) -> str:

@@ -245,20 +245,22 @@ class StoreWrites(StoreEvents):
         `current_map` (the current pointers before this write). `value_count`: the values the
         version brought (an import's file), else the sum of its slices' counts.
         """
+        # The statement with its values as parameters: compiled once, not once per version.
         inserted = conn.execute(
-            versions.insert().values(
-                township=self.township,
-                action=action,
-                file_name=file_name,
-                sha256=sha256,
-                created_at=now(),
-                created_by=user,
-                restored_from=restored_from,
-                value_count=(
+            versions.insert(),
+            {
+                "township": self.township,
+                "action": action,
+                "file_name": file_name,
+                "sha256": sha256,
+                "created_at": now(),
+                "created_by": user,
+                "restored_from": restored_from,
+                "value_count": (
                     sum(per_slice.get(s, 0) for s in slices) if value_count is None else value_count
                 ),
-                summary=summarise_slices(slices),
-            )
+                "summary": summarise_slices(slices),
+            },
         ).inserted_primary_key
         assert inserted is not None  # an insert of one row always has its key
         version_id = inserted[0]

@@ -167,11 +167,16 @@ def _archive_problem(infos: list[zipfile.ZipInfo], file_name: str) -> Problem | 
 
 
 def sheet_problem(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, sheet: str | None
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    file_name: str,
+    sheet: str | None,
+    kept: dict[str, bytes] | None = None,
 ) -> Problem | None:
     """Why this worksheet may not be parsed (too many rows, columns or cells, broken), or
-    None: streamed in 1 MB blocks, see `_check_sheet_size`."""
-    return _check_sheet_size(archive, info, file_name, sheet)
+    None: streamed in 1 MB blocks, see `_check_sheet_size`. A sheet that passes in one block
+    is kept in `kept` (by entry), so the format scan need not unpack it again."""
+    return _check_sheet_size(archive, info, file_name, sheet, kept=kept)
 
 
 def _sheet_entries(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
@@ -370,6 +375,7 @@ def _check_sheet_size(
     file_name: str,
     sheet: str | None = None,
     exact: bool = False,
+    kept: dict[str, bytes] | None = None,
 ) -> Problem | None:
     """Stream one sheet's XML in 1 MB blocks and stop at the first limit it passes.
 
@@ -387,10 +393,13 @@ def _check_sheet_size(
         return Problem(reason, hint=hint, **where)
 
     tail = b""
+    blocks: list[bytes] = []
     try:
         with archive.open(info) as stream:
             first = True
             while chunk := stream.read(1 << 20):
+                if kept is not None and len(blocks) < 2:
+                    blocks.append(chunk)
                 block = tail + chunk
                 if first:
                     first = False
@@ -422,6 +431,8 @@ def _check_sheet_size(
             reason = extent.too_big()
             if reason:
                 return refuse(reason)
+            if kept is not None and len(blocks) == 1:
+                kept[info.filename] = blocks[0]
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         return Problem(
             "文件不完整或已损坏，无法读取其中的工作表", hint="请重新保存后再上传", **where

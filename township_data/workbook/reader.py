@@ -67,13 +67,17 @@ def _open(data: bytes, file_name: str) -> python_calamine.CalamineWorkbook:
 
 
 def _facts(
-    data: bytes | zipfile.ZipFile, kind: str, names: list[str], file_name: str
+    data: bytes | zipfile.ZipFile,
+    kind: str,
+    names: list[str],
+    file_name: str,
+    kept: dict[str, bytes] | None = None,
 ) -> dict[str, SheetFacts]:
     """Formats, hidden rows and columns, merges and formulas of the sheets to read (from the
     archive already opened for the size checks, or an .xls file's bytes)."""
     try:
         if isinstance(data, zipfile.ZipFile):
-            return scan_xlsx(data, names)
+            return scan_xlsx(data, names, kept=kept)
         return scan_xls(data, names) if kind == "xls" else scan_xlsx(data, names)
     except EncryptedError:
         hint = "请取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx 再上传"
@@ -225,10 +229,11 @@ def _read_workbook(
     names = [name for name, area in plan if isinstance(area, str)]
     parser = SheetParser(data, book)
     try:
-        problems = _bound_sheets(archive, entries, names, parser, file_name)
+        kept: dict[str, bytes] = {}  # sheets the size checks unpacked, for the format scan
+        problems = _bound_sheets(archive, entries, names, parser, file_name, kept)
         if problems:
             raise _refuse(problems)
-        facts = _facts(archive or data, kind, names, file_name) if names else {}
+        facts = _facts(archive or data, kind, names, file_name, kept) if names else {}
         sheets = _read_sheets(parser, plan, facts, hidden, file_name, catalogue, month, problems)
     finally:
         parser.close()
@@ -258,6 +263,7 @@ def _bound_sheets(
     names: list[str],
     parser: SheetParser,
     file_name: str,
+    kept: dict[str, bytes] | None = None,
 ) -> list[Problem]:
     """Every worksheet's size checked before it is parsed (archive.py); problems in archive
     order. The sheets to read are checked first, each handed to the parser as soon as it
@@ -275,7 +281,7 @@ def _bound_sheets(
         if i is None:
             continue
         checked.add(i)
-        problem = sheet_problem(archive, entries[i][0], file_name, name)
+        problem = sheet_problem(archive, entries[i][0], file_name, name, kept)
         if problem is not None:
             found.append((i, problem))
         elif not found:

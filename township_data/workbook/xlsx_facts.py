@@ -24,9 +24,9 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TypeVar
 from xml.etree import ElementTree
 
 import numpy as np
@@ -42,6 +42,7 @@ from .facts import (
     parse_ref,
 )
 
+_T = TypeVar("_T")
 BLOCK_BYTES = 1 << 20
 # A block is cut after its last </row>; more than this without one goes to the parser.
 MAX_PENDING_BYTES = 16 << 20
@@ -93,8 +94,44 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     return found
 
 
+# Parts already read, by their bytes: the files of a month that villages send share the
+# template's workbook and styles parts, parsed once. Small and bounded.
+_KEPT_PARTS: dict[tuple, object] = {}
+_KEPT_LIMIT = 64
+
+
+def _kept(key: tuple, compute: Callable[[], _T]) -> _T:
+    found = _KEPT_PARTS.get(key)
+    if found is None:
+        found = compute()
+        if len(_KEPT_PARTS) >= _KEPT_LIMIT:
+            _KEPT_PARTS.clear()
+        _KEPT_PARTS[key] = found
+    return found  # type: ignore[return-value]
+
+
+def _part_bytes(archive: zipfile.ZipFile, entry: str) -> bytes:
+    if entry not in archive.NameToInfo:
+        return b""
+    try:
+        return archive.read(entry)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise FactsError(f"{entry}: {exc}") from None
+
+
 def _book_parts(archive: zipfile.ZipFile) -> tuple[list[_SheetPart], str | None]:
     """The sheets in workbook order, and the styles part (None when there is none)."""
+    key = (
+        "book",
+        _part_bytes(archive, "xl/workbook.xml"),
+        _part_bytes(archive, "xl/_rels/workbook.xml.rels"),
+        "xl/styles.xml" in archive.NameToInfo,
+    )
+    sheets, styles = _kept(key, lambda: _read_book_parts(archive))
+    return list(sheets), styles
+
+
+def _read_book_parts(archive: zipfile.ZipFile) -> tuple[list[_SheetPart], str | None]:
     book = "xl/workbook.xml"
     rels = _relationships(archive, book)
     sheets: list[_SheetPart] = []
@@ -118,6 +155,11 @@ def percent_styles(
     those where it is unclear (conditional sections that disagree)."""
     if styles is None or styles not in archive.NameToInfo:
         return frozenset(), frozenset()
+    key = ("styles", _part_bytes(archive, styles))
+    return _kept(key, lambda: _percent_styles(archive, styles))
+
+
+def _percent_styles(archive: zipfile.ZipFile, styles: str) -> tuple[frozenset[int], frozenset[int]]:
     root = _parse_part(archive, styles)
     codes = {
         int(fmt.get("numFmtId", "")): fmt.get("formatCode", "")
@@ -377,10 +419,15 @@ def _blocks(stream: IO[bytes]) -> Iterator[tuple[bytes, bool]]:
 
 
 def _fast_sheet(
-    archive: zipfile.ZipFile, part: _SheetPart, percent: frozenset[int], unclear: frozenset[int]
+    archive: zipfile.ZipFile,
+    part: _SheetPart,
+    percent: frozenset[int],
+    unclear: frozenset[int],
+    kept: dict[str, bytes] | None = None,
 ) -> SheetFacts:
     scan = _FastScan(percent, unclear)
-    with archive.open(part.entry) as stream:
+    text = (kept or {}).get(part.entry)
+    with io.BytesIO(text) if text is not None else archive.open(part.entry) as stream:
         for block, is_head in _blocks(stream):
             if is_head:
                 scan.head(block)
@@ -463,13 +510,18 @@ def _parsed_cell(
 
 
 def scan_xlsx(
-    data: bytes | zipfile.ZipFile, sheets: Iterable[str] | None = None, *, parse: bool = False
+    data: bytes | zipfile.ZipFile,
+    sheets: Iterable[str] | None = None,
+    *,
+    parse: bool = False,
+    kept: dict[str, bytes] | None = None,
 ) -> dict[str, SheetFacts]:
     """The facts of these sheets (all when None), by sheet name, from an .xlsx/.xlsm.
 
     `parse` reads every sheet with the XML parser (the reference the fast scan is tested
     against). Raises FactsError when a part the facts come from cannot be read. The archive is
-    expected to have passed the reader's size checks (check_archive) first.
+    expected to have passed the reader's size checks (check_archive) first; `kept`: sheet
+    entries those checks already unpacked.
     """
     try:
         archive = data if isinstance(data, zipfile.ZipFile) else zipfile.ZipFile(io.BytesIO(data))
@@ -489,7 +541,7 @@ def scan_xlsx(
         try:
             if parse:
                 raise _Unusual
-            found[part.name] = _fast_sheet(archive, part, percent, unclear)
+            found[part.name] = _fast_sheet(archive, part, percent, unclear, kept)
         except _Unusual:
             found[part.name] = _parsed_sheet(archive, part, percent, unclear)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
