@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import tracemalloc
+import types
 import zipfile
 
 import pytest
@@ -804,3 +805,38 @@ def test_figures_of_an_ended_area_are_refused(catalogue, tmp_path) -> None:
     rows = [["村（社区）", "月份", "检查车辆"], ["酉庄村", "2023-12", 4], ["蛇形村", "2024-01", 6]]
     (message,) = problems_of(build_workbook({"安全生产": rows}), ended)
     assert "“检查车辆”已于2023年12月停止填报（指标目录），C3是2024年1月的数据" in message
+
+
+def test_no_sheet_is_parsed_before_every_worksheet_entry_passed_its_size_check(
+    make_workbook, catalogue, monkeypatch
+) -> None:
+    """Which archive entry the parser reads for a sheet is the parser's business: a refused
+    entry anywhere (here an ignored sheet stored first) means nothing is parsed at all, even
+    in a workbook large enough to be parsed in a worker thread."""
+    from township_data.workbook import reader
+
+    data = make_workbook(
+        {"说明": [["填表说明"]], "安全生产": [["村（社区）", "月份"], ["酉庄村", "2024-03"]]}
+    )
+    forged = _with_sheet_xml(
+        data,
+        lambda xml: xml.replace(
+            b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>5</v></c></row></sheetData>'
+        ),
+    )
+    opened: list[str] = []
+    real = reader.python_calamine
+
+    def from_filelike(stream):
+        opened.append("workbook")
+        return real.CalamineWorkbook.from_filelike(stream)
+
+    recording = types.SimpleNamespace(
+        PasswordError=real.PasswordError,
+        CalamineWorkbook=types.SimpleNamespace(from_filelike=from_filelike),
+    )
+    monkeypatch.setattr(reader, "_SMALL_WORKBOOK", 0)  # the worker thread, whatever the size
+    monkeypatch.setattr(reader, "python_calamine", recording)
+    (message,) = problems_of(forged, catalogue)
+    assert "说明" in message and "超过" in message
+    assert opened == []

@@ -119,3 +119,23 @@ def test_a_column_of_plain_numbers_is_checked_as_a_whole(catalogue) -> None:
     parsed = read_workbook(build_workbook({"安全生产": [HEADER, *rows]}), "a.xlsx", catalogue)
     assert [r[4]["检查生产经营单位"] for r in parsed.rows] == [float(m) for m in range(1, 13)]
     assert parsed.value_count == 24
+
+
+def test_an_integer_beyond_a_float_goes_through_the_cell_rules_and_blanks_stay_untold() -> None:
+    """A whole number too large for a float to hold exactly is judged cell by cell (what
+    .xls integer cells could bring); the empty cells of that column are still 未报 unasked."""
+    rows = columns.DataRows()
+    for r, raw in enumerate([2**60, "", 7.0]):
+        rows.add(r + 1, "酉庄村", "2024-03", ["酉庄村", "2024-03", raw])
+    asked: list[object] = []
+
+    def parse(r, col, raw, spec):
+        asked.append(raw)
+        return float(raw), None
+
+    spec = (2, None, "C", "检查", True, 0.0, None, False, True, "家次", 1, True)
+    read = columns.read_columns([spec], rows, parse)
+    assert 2**60 in asked and "" not in asked
+    assert read.values[0].tolist()[0] == float(2**60) and math.isnan(read.values[0][1])
+    assert read.values[0][2] == 7.0
+    assert read.cells == [["C2", None, "C4"]]

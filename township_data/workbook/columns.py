@@ -113,7 +113,8 @@ def _read_column(
     if int in kindset and any(
         t is int and abs(x) > _EXACT for t, x in zip(kinds, raws, strict=True)
     ):
-        others = list(range(len(raws)))  # beyond a float's exact integers: the cell rules
+        # beyond a float's exact integers: the cell rules (an empty cell is still 未报)
+        others = [j for j, t in enumerate(kinds) if not (t is str and raws[j] == "")]
     elif kindset <= {float, int}:
         numeric = list(range(len(raws)))
     else:

@@ -105,10 +105,10 @@ def _xls_bound(data: bytes, file_name: str) -> list[Problem]:
 
 
 class SheetParser:
-    """Parses sheets in a worker thread, each once it has been allowed (its size checked).
+    """Parses sheets in a worker thread, each once it has been allowed (every size checked).
 
-    The parser releases the GIL, so on two cores parsing overlaps the checks of the next
-    sheets, the scan of formats and the reading of the sheets before. Only the sheet being
+    The parser releases the GIL, so on two cores parsing overlaps the scan of formats and the
+    reading of the sheets before. Only the sheet being
     read is turned into Python lists; parsed sheets wait in the parser's own compact form. A
     small workbook (a village's file) is parsed in the reading thread: a thread would cost
     more than it saves.
@@ -222,6 +222,11 @@ def _read_workbook(
         problems = _xls_bound(data, file_name)
     else:
         problems, archive, entries = open_archive(data, file_name)
+    kept: dict[str, bytes] = {}  # sheets the size checks unpacked, for the format scan
+    if archive is not None:
+        # Every worksheet entry is bounded before calamine opens the workbook: which entry
+        # calamine reads for a sheet is calamine's business, so none may be skipped.
+        problems = _bound_sheets(archive, entries, file_name, kept)
     if problems:
         raise _refuse(problems)
     book = _open(data, file_name)
@@ -229,10 +234,8 @@ def _read_workbook(
     names = [name for name, area in plan if isinstance(area, str)]
     parser = SheetParser(data, book)
     try:
-        kept: dict[str, bytes] = {}  # sheets the size checks unpacked, for the format scan
-        problems = _bound_sheets(archive, entries, names, parser, file_name, kept)
-        if problems:
-            raise _refuse(problems)
+        for name in names:  # parsed in a worker beside the format scan and the reading
+            parser.allow(name)
         facts = _facts(archive or data, kind, names, file_name, kept) if names else {}
         sheets = _read_sheets(parser, plan, facts, hidden, file_name, catalogue, month, problems)
     finally:
@@ -258,42 +261,17 @@ def _read_workbook(
 
 
 def _bound_sheets(
-    archive: zipfile.ZipFile | None,
+    archive: zipfile.ZipFile,
     entries: list[tuple[zipfile.ZipInfo, str | None]],
-    names: list[str],
-    parser: SheetParser,
     file_name: str,
     kept: dict[str, bytes] | None = None,
 ) -> list[Problem]:
-    """Every worksheet's size checked before it is parsed (archive.py); problems in archive
-    order. The sheets to read are checked first, each handed to the parser as soon as it
-    passes, so parsing one overlaps checking the next. A sheet not found by name among the
-    entries is parsed only once every entry has passed."""
-    if archive is None:  # .xls: bounded as calamine opens each sheet
-        for name in names:
-            parser.allow(name)
-        return []
-    entry_of = {sheet: i for i, (_, sheet) in enumerate(entries) if sheet is not None}
-    found: list[tuple[int, Problem]] = []
-    checked: set[int] = set()
-    for name in names:
-        i = entry_of.get(name)
-        if i is None:
-            continue
-        checked.add(i)
-        problem = sheet_problem(archive, entries[i][0], file_name, name, kept)
-        if problem is not None:
-            found.append((i, problem))
-        elif not found:
-            parser.allow(name)
-    for i, (info, sheet) in enumerate(entries):
-        if i not in checked and (problem := sheet_problem(archive, info, file_name, sheet)):
-            found.append((i, problem))
-    if found:
-        return [problem for _, problem in sorted(found, key=lambda item: item[0])]
-    for name in names:
-        parser.allow(name)
-    return []
+    """Every worksheet entry's size checked (archive.py), all problems in archive order."""
+    return [
+        problem
+        for info, sheet in entries
+        if (problem := sheet_problem(archive, info, file_name, sheet, kept)) is not None
+    ]
 
 
 def _read_sheets(

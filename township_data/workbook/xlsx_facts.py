@@ -110,9 +110,9 @@ def _kept(key: tuple, compute: Callable[[], _T]) -> _T:
     return found  # type: ignore[return-value]
 
 
-def _part_bytes(archive: zipfile.ZipFile, entry: str) -> bytes:
+def _part_bytes(archive: zipfile.ZipFile, entry: str) -> bytes | None:
     if entry not in archive.NameToInfo:
-        return b""
+        return None
     try:
         return archive.read(entry)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
