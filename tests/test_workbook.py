@@ -563,6 +563,32 @@ def test_a_sheet_stored_outside_the_worksheets_folder_is_still_checked(make_work
     assert problems and problems[0].sheet == "安全生产"
 
 
+def test_a_target_written_from_the_archive_root_is_checked_as_written(make_workbook) -> None:
+    """Target="xl/worksheets/x.bin": one reading joins it under xl/ (xl/xl/…), another takes
+    it as written; the entry that exists is checked whichever way it is read."""
+    data = make_workbook({"安全生产": [["村（社区）"]]})
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                target.writestr(
+                    "xl/worksheets/x.bin",
+                    content.replace(b"</sheetData>", far + b"</sheetData>").replace(
+                        b"<sheetData/>", b"<sheetData>" + far + b"</sheetData>"
+                    ),
+                )
+                continue
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                content = content.replace(b'"worksheets/sheet1.xml"', b'"xl/worksheets/x.bin"')
+                content = content.replace(b'"/xl/worksheets/sheet1.xml"', b'"xl/worksheets/x.bin"')
+            target.writestr(info.filename, content)
+    problems = workbook.check_archive(out.getvalue(), "x.xlsx")
+    assert len(problems) == 1 and problems[0].sheet == "安全生产"
+
+
 def test_sample_workbook_passes_the_archive_checks() -> None:
     data = (config.SAMPLE_DIR / "2024-03.xlsx").read_bytes()
     assert workbook.check_archive(data, "2024-03.xlsx") == []

@@ -194,22 +194,26 @@ def _sheet_entries(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         )
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         return {}
-    targets: dict[str, str] = {}
+    targets: dict[str, list[str]] = {}
     for tag in _REL_TAG.finditer(rels):
         attrs = dict(_ATTR.findall(tag.group(0)))
         rel_id, target = attrs.get(b"Id"), attrs.get(b"Target")
         if rel_id and target:
             path = html.unescape(target.decode("utf-8", "replace"))
             entry = path.lstrip("/") if path.startswith("/") else posixpath.join("xl", path)
-            targets[rel_id.decode("utf-8", "replace")] = posixpath.normpath(entry)
+            # A reader may also take a target that already starts with xl/ as written: both
+            # entries are checked, so no reading of the target leaves one unchecked.
+            targets[rel_id.decode("utf-8", "replace")] = list(
+                dict.fromkeys([posixpath.normpath(entry), posixpath.normpath(path.lstrip("/"))])
+            )
     entries: dict[str, str] = {}
     for tag in _SHEET_TAG.finditer(book):
         attrs = dict(_ATTR.findall(tag.group(0)))
         rel_id = next((v for k, v in attrs.items() if k.endswith(b":id") or k == b"id"), None)
         name = attrs.get(b"name")
         if rel_id and name and rel_id.decode("utf-8", "replace") in targets:
-            entry = targets[rel_id.decode("utf-8", "replace")]
-            entries[entry] = html.unescape(name.decode("utf-8", "replace"))
+            for entry in targets[rel_id.decode("utf-8", "replace")]:
+                entries.setdefault(entry, html.unescape(name.decode("utf-8", "replace")))
     return entries
 
 
