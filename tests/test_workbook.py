@@ -540,26 +540,36 @@ def test_cells_without_references_are_counted_in_order(make_workbook) -> None:
     assert problems and f"第 {config.MAX_SHEET_COLUMNS + 1} 列" in problems[0].message
 
 
-def test_a_sheet_stored_outside_the_worksheets_folder_is_still_checked(make_workbook) -> None:
-    data = make_workbook({"安全生产": [["村（社区）"]]})
+def _sheet_moved(data: bytes, entry: str, rows: bytes, targets: dict[bytes, bytes]) -> bytes:
+    """The first sheet stored as `entry` with `rows` added, its relationship target rewritten
+    (`targets`: old → new, quotes included where they matter)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    huge = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1, 25_001))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
                 target.writestr(
-                    "xl/hidden/data.xml",
-                    content.replace(b"</sheetData>", huge + b"</sheetData>").replace(
-                        b"<sheetData/>", b"<sheetData>" + huge + b"</sheetData>"
+                    entry,
+                    content.replace(b"</sheetData>", rows + b"</sheetData>").replace(
+                        b"<sheetData/>", b"<sheetData>" + rows + b"</sheetData>"
                     ),
                 )
                 continue
             if info.filename == "xl/_rels/workbook.xml.rels":
-                content = content.replace(b"worksheets/sheet1.xml", b"hidden/data.xml")
+                for old, new in targets.items():
+                    content = content.replace(old, new)
             target.writestr(info.filename, content)
-    problems = workbook.check_archive(out.getvalue(), "x.xlsx")
+    return out.getvalue()
+
+
+def test_a_sheet_stored_outside_the_worksheets_folder_is_still_checked(make_workbook) -> None:
+    data = make_workbook({"安全生产": [["村（社区）"]]})
+    huge = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1, 25_001))
+    moved = _sheet_moved(
+        data, "xl/hidden/data.xml", huge, {b"worksheets/sheet1.xml": b"hidden/data.xml"}
+    )
+    problems = workbook.check_archive(moved, "x.xlsx")
     assert problems and problems[0].sheet == "安全生产"
 
 
@@ -567,25 +577,17 @@ def test_a_target_written_from_the_archive_root_is_checked_as_written(make_workb
     """Target="xl/worksheets/x.bin": one reading joins it under xl/ (xl/xl/…), another takes
     it as written; the entry that exists is checked whichever way it is read."""
     data = make_workbook({"安全生产": [["村（社区）"]]})
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
     far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                target.writestr(
-                    "xl/worksheets/x.bin",
-                    content.replace(b"</sheetData>", far + b"</sheetData>").replace(
-                        b"<sheetData/>", b"<sheetData>" + far + b"</sheetData>"
-                    ),
-                )
-                continue
-            if info.filename == "xl/_rels/workbook.xml.rels":
-                content = content.replace(b'"worksheets/sheet1.xml"', b'"xl/worksheets/x.bin"')
-                content = content.replace(b'"/xl/worksheets/sheet1.xml"', b'"xl/worksheets/x.bin"')
-            target.writestr(info.filename, content)
-    problems = workbook.check_archive(out.getvalue(), "x.xlsx")
+    moved = _sheet_moved(
+        data,
+        "xl/worksheets/x.bin",
+        far,
+        {
+            b'"worksheets/sheet1.xml"': b'"xl/worksheets/x.bin"',
+            b'"/xl/worksheets/sheet1.xml"': b'"xl/worksheets/x.bin"',
+        },
+    )
+    problems = workbook.check_archive(moved, "x.xlsx")
     assert len(problems) == 1 and problems[0].sheet == "安全生产"
 
 

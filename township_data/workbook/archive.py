@@ -110,16 +110,24 @@ def check_archive(data: bytes, file_name: str) -> list[Problem]:
     ]
 
 
+def upload_too_large(data: bytes, file_name: str) -> Problem | None:
+    """The size bound every format shares, checked before anything is unpacked or parsed."""
+    if len(data) <= config.MAX_UPLOAD_BYTES:
+        return None
+    size = len(data) / 1024 / 1024
+    limit = config.MAX_UPLOAD_BYTES // 1024 // 1024
+    return Problem(f"文件有 {size:.1f} MB，超过上限 {limit} MB", file=file_name)
+
+
 def open_archive(
     data: bytes, file_name: str
 ) -> tuple[list[Problem], zipfile.ZipFile | None, list[tuple[zipfile.ZipInfo, str | None]]]:
     """The archive-wide checks (size, entries, encryption, unpacked size); then the archive
     and its worksheet entries with their sheet names, each to be bounded by `sheet_problem`
     before it is parsed. A problem found here leaves no archive."""
-    if len(data) > config.MAX_UPLOAD_BYTES:
-        size = len(data) / 1024 / 1024
-        limit = config.MAX_UPLOAD_BYTES // 1024 // 1024
-        return [Problem(f"文件有 {size:.1f} MB，超过上限 {limit} MB", file=file_name)], None, []
+    too_large = upload_too_large(data, file_name)
+    if too_large:
+        return [too_large], None, []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()

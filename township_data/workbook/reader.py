@@ -24,7 +24,7 @@ from ..gc_pause import gc_paused
 from ..packing import Slice
 from ..parsed import ParsedWorkbook
 from . import formats
-from .archive import open_archive, sheet_problem, sniff, too_wide
+from .archive import open_archive, sheet_problem, sniff, too_wide, upload_too_large
 from .events import events_of_book, is_events_sheet
 from .facts import FactsError, SheetFacts
 from .sheet import SheetReader
@@ -92,16 +92,6 @@ def _too_big(rows: int, cols: int) -> str | None:
     if rows > config.MAX_SHEET_ROWS:
         return f"工作表有 {rows:,} 行，超过上限 {config.MAX_SHEET_ROWS:,} 行"
     return too_wide(rows, cols)
-
-
-def _xls_bound(data: bytes, file_name: str) -> list[Problem]:
-    """An .xls is bounded by its size here and by its sheets' extents as calamine opens them
-    (`_cells_of`): its sheets are not zipped XML that could unpack to more."""
-    if len(data) > config.MAX_UPLOAD_BYTES:
-        size = len(data) / 1024 / 1024
-        limit = config.MAX_UPLOAD_BYTES // 1024 // 1024
-        return [Problem(f"文件有 {size:.1f} MB，超过上限 {limit} MB", file=file_name)]
-    return []
 
 
 class SheetParser:
@@ -219,7 +209,10 @@ def _read_workbook(
     archive: zipfile.ZipFile | None = None
     entries: list[tuple[zipfile.ZipInfo, str | None]] = []
     if kind == "xls":
-        problems = _xls_bound(data, file_name)
+        # An .xls is bounded by its size here and by its sheets' extents as calamine opens
+        # them (`_cells_of`): its sheets are not zipped XML that could unpack to more.
+        too_large = upload_too_large(data, file_name)
+        problems = [too_large] if too_large else []
     else:
         problems, archive, entries = open_archive(data, file_name)
     kept: dict[str, bytes] = {}  # sheets the size checks unpacked, for the format scan
