@@ -90,3 +90,29 @@ def test_refused_kinds_say_what_the_file_is(data: bytes, kind: str, words: str) 
     found = detect(data, "upload.xlsx")
     assert (found.kind, found.readable) == (kind, False)
     assert words in (found.problem or "")
+
+
+def test_a_forged_content_types_part_is_not_unpacked_whole() -> None:
+    """[Content_Types].xml is read before any size check: a part that unpacks to 200 MB
+    costs at most the 1 MB the kind needs, and the reader then refuses the archive."""
+    import tracemalloc
+
+    from township_data.errors import WorkbookError
+    from township_data.workbook import read_workbook
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        target.writestr("xl/workbook.xml", b"<workbook/>")
+        target.writestr("[Content_Types].xml", b" " * (200 << 20))
+    data = out.getvalue()
+    assert len(data) < 1 << 20
+    tracemalloc.start()
+    try:
+        assert detect(data, "upload.xlsx").kind == "xlsx"
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20
+    with pytest.raises(WorkbookError) as refused:
+        read_workbook(data, "upload.xlsx", None)  # type: ignore[arg-type]
+    assert "解压后" in refused.value.problems[0].message

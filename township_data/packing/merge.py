@@ -24,13 +24,14 @@ def merge(
 
 def _block_counts(was: np.ndarray, now: np.ndarray, removed_elsewhere: int = 0) -> ChangeCounts:
     had, has = ~np.isnan(was), ~np.isnan(now)
-    both = had & has
-    same = both & (np.abs(np.where(both, was - now, 0.0)) < 1e-9)
+    both = int(np.count_nonzero(had & has))
+    # NaN on either side compares False: the equal pairs are among those holding both.
+    same = int(np.count_nonzero(np.abs(was - now) < 1e-9))
     return ChangeCounts(
-        int(np.count_nonzero(has & ~had)),
-        int(np.count_nonzero(both & ~same)),
-        int(np.count_nonzero(had & ~has)) + removed_elsewhere,
-        int(np.count_nonzero(same)),
+        int(np.count_nonzero(has)) - both,
+        both - same,
+        int(np.count_nonzero(had)) - both + removed_elsewhere,
+        same,
     )
 
 
@@ -75,31 +76,50 @@ def merge_counted(
         was = _aligned(old, list(new.villages), names)
         dropped = old.value_count - int(np.count_nonzero(~np.isnan(was)))
         return merged, _block_counts(was, values, dropped)
-    villages = list(dict.fromkeys([*old.villages, *new.villages]))
-    indicators = list(dict.fromkeys([*old.indicators, *names]))
+    # Old villages and indicators first, then the new ones (as dict.fromkeys orders them);
+    # the old matrices are copied as blocks, the file's cells written where it has them.
+    col_of = {v: j for j, v in enumerate(old.villages)}
+    row_of = {n: i for i, n in enumerate(old.indicators)}
+    villages = [*old.villages, *(v for v in new.villages if v not in col_of)]
+    indicators = [*old.indicators, *(n for n in names if n not in row_of)]
+    for j in range(len(old.villages), len(villages)):
+        col_of[villages[j]] = j
+    for i in range(len(old.indicators), len(indicators)):
+        row_of[indicators[i]] = i
     shape = (len(indicators), len(villages))
-    values = np.full(shape, np.nan)
-    origins = np.full(shape, origin, dtype="int64")
-    cells: list[list[str | None]] = [[None] * len(villages) for _ in indicators]
     rows_old, cols_old = len(old.indicators), len(old.villages)
-    values[:rows_old, :cols_old] = old.values
-    origins[:rows_old, :cols_old] = origins_of(old)
-    for i, row in enumerate(old.cells or []):
-        cells[i][:cols_old] = row
-    row_of = {n: i for i, n in enumerate(indicators)}
-    col_of = {v: j for j, v in enumerate(villages)}
-    covered_rows = [row_of[n] for n in names]
-    covered_cols = [col_of[v] for v in new.villages]
+    if shape == old.values.shape:
+        values = old.values.copy()
+        origins = origins_of(old).copy()
+    else:
+        values = np.full(shape, np.nan)
+        origins = np.full(shape, origin, dtype="int64")
+        values[:rows_old, :cols_old] = old.values
+        origins[:rows_old, :cols_old] = origins_of(old)
+    widen = [None] * (len(villages) - cols_old)
+    cells: list[list[str | None]] = (
+        [[*row, *widen] for row in old.cells]
+        if old.cells is not None
+        else [[None] * len(villages) for _ in range(rows_old)]
+    )
+    cells += [[None] * len(villages) for _ in range(len(indicators) - rows_old)]
+    covered_rows = np.array([row_of[n] for n in names], dtype=np.intp)[:, None]
+    covered_cols = np.array([col_of[v] for v in new.villages], dtype=np.intp)
     block = np.full((len(names), len(new.villages)), np.nan)
     block[: len(new.indicators)] = new.values
-    was = values[np.ix_(covered_rows, covered_cols)]
-    values[np.ix_(covered_rows, covered_cols)] = block
-    origins[np.ix_(covered_rows, covered_cols)] = origin
+    was = values[covered_rows, covered_cols]
+    values[covered_rows, covered_cols] = block
+    origins[covered_rows, covered_cols] = origin
     new_cells = new.cells or []
-    for k, i in enumerate(covered_rows):
-        row = new_cells[k] if k < len(new_cells) else [None] * len(new.villages)
-        for c, j in enumerate(covered_cols):
-            cells[i][j] = row[c]
+    at_cols = covered_cols.tolist()
+    for k, i in enumerate(covered_rows[:, 0].tolist()):
+        target = cells[i]
+        if k < len(new_cells):
+            for c, j in enumerate(at_cols):
+                target[j] = new_cells[k][c]
+        else:
+            for j in at_cols:
+                target[j] = None
     merged = _without_empty_rows(
         Slice(
             new.area, new.month, new.sheet, villages, indicators, values, cells, None, "", origins

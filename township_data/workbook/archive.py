@@ -120,16 +120,17 @@ def upload_too_large(data: bytes, file_name: str) -> Problem | None:
 
 
 def open_archive(
-    data: bytes, file_name: str
+    data: bytes, file_name: str, opened: zipfile.ZipFile | None = None
 ) -> tuple[list[Problem], zipfile.ZipFile | None, list[tuple[zipfile.ZipInfo, str | None]]]:
     """The archive-wide checks (size, entries, encryption, unpacked size); then the archive
     and its worksheet entries with their sheet names, each to be bounded by `sheet_problem`
-    before it is parsed. A problem found here leaves no archive."""
+    before it is parsed. A problem found here leaves no archive. `opened`: `data` already
+    opened as a zip (formats.open_zip), its directory not read again."""
     too_large = upload_too_large(data, file_name)
     if too_large:
         return [too_large], None, []
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = opened if opened is not None else zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         broken = Problem(
@@ -198,10 +199,30 @@ def _sheet_entries(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         rels = (
             _read_small(archive, "xl/_rels/workbook.xml.rels")
             if ("xl/_rels/workbook.xml.rels" in names)
-            else b""
+            else None
         )
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         return {}
+    key = (book, rels)
+    found = _ENTRIES.get(key)
+    if found is None:
+        found = _entries_of(book, rels or b"")
+        if len(book) + len(rels or b"") <= _ENTRIES_PART_BYTES:
+            if len(_ENTRIES) >= _ENTRIES_LIMIT:
+                _ENTRIES.clear()
+            _ENTRIES[key] = found
+    return dict(found)
+
+
+# Entry → sheet name by the two parts' bytes: the files a month's villages send, cut from one
+# template, carry the same workbook.xml and relationships (kept only for parts of usual size).
+_ENTRIES: dict[tuple[bytes, bytes | None], dict[str, str]] = {}
+_ENTRIES_LIMIT = 64
+_ENTRIES_PART_BYTES = 64 * 1024
+
+
+def _entries_of(book: bytes, rels: bytes) -> dict[str, str]:
+    """`_sheet_entries` of workbook.xml and its relationships as bytes."""
     targets: dict[str, list[str]] = {}
     for tag in _REL_TAG.finditer(rels):
         attrs = dict(_ATTR.findall(tag.group(0)))

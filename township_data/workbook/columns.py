@@ -158,6 +158,7 @@ def _read_cells(specs: Sequence[tuple], rows: DataRows, parse: CellParser) -> Co
     """`read_columns` for a few rows: each cell on its own, a plain number in bounds at once."""
     n = len(rows.index)
     numbers = [str(r + 1) for r in rows.index]
+    towns = [village == TOWN for village in rows.villages]
     grid: list[list[float]] = []
     cells: list[list[str | None]] = []
     problems: list[CellProblem] = []
@@ -187,8 +188,8 @@ def _read_cells(specs: Sequence[tuple], rows: DataRows, parse: CellParser) -> Co
                 if parsed is None:
                     continue
                 value = parsed
-            town = rows.villages[j] == TOWN
-            if (town and not town_row) or (not town and not village_rows):
+            town = towns[j]
+            if not (town_row if town else village_rows):
                 problems.append((j, k, letter + numbers[j], *_barred(town, name)))
                 continue
             column[j] = value
@@ -286,14 +287,28 @@ def _few_pieces(
     order = []
     for j, month in enumerate(rows.months):
         if any(column[j] == column[j] for column in columns):
-            members = groups.setdefault(month, [])
+            members = groups.get(month)
+            if members is None:
+                members = groups[month] = []
             order.append((list(groups).index(month), len(members)))
             members.append(j)
     pieces = []
     for month, js in groups.items():
-        ks: list[int] = []
-        for j in js:
-            ks += [k for k, column in enumerate(columns) if column[j] == column[j] and k not in ks]
+        if len(js) == 1:  # one row (a village's own file): its filled columns in order
+            j = js[0]
+            ks = [k for k, column in enumerate(columns) if column[j] == column[j]]
+            values = np.array([columns[k][j] for k in ks], dtype=np.float64).reshape(len(ks), 1)
+            cells = [[read.cells[k][j]] for k in ks]
+        else:
+            ks = []
+            for j in js:
+                ks += [
+                    k for k, column in enumerate(columns) if column[j] == column[j] and k not in ks
+                ]
+            values = np.array([[columns[k][j] for j in js] for k in ks], dtype=np.float64).reshape(
+                len(ks), len(js)
+            )
+            cells = [[read.cells[k][j] for j in js] for k in ks]
         pieces.append(
             Slice(
                 area,
@@ -301,10 +316,8 @@ def _few_pieces(
                 sheet,
                 [rows.villages[j] for j in js],
                 [names[k] for k in ks],
-                np.array([[columns[k][j] for j in js] for k in ks], dtype=np.float64).reshape(
-                    len(ks), len(js)
-                ),
-                [[read.cells[k][j] for j in js] for k in ks],
+                values,
+                cells,
             )
         )
     return pieces, order

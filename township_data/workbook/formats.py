@@ -52,8 +52,21 @@ _ZIP_PARTS = (
 _MACRO_CONTENT_TYPE = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
-def detect(data: bytes, file_name: str) -> Detected:
-    """The kind of an uploaded file; text files are 'text' (the reader's sniff explains them)."""
+def open_zip(data: bytes) -> zipfile.ZipFile | None:
+    """The upload as a zip archive (its directory read, nothing unpacked), or None when it is
+    not one or cannot be opened: opened once for `detect` and the archive checks."""
+    if not data.startswith(b"PK"):
+        return None
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def detect(data: bytes, file_name: str, archive: zipfile.ZipFile | None = None) -> Detected:
+    """The kind of an uploaded file; text files are 'text' (the reader's sniff explains them).
+
+    `archive`: the upload already opened by `open_zip` (opened here otherwise)."""
     suffix = posixpath.splitext(file_name.lower())[1]
     if not data:
         return Detected("empty", "文件是空的（0 字节）", "请重新保存后再上传")
@@ -74,17 +87,27 @@ def detect(data: bytes, file_name: str) -> Detected:
         )
         return Detected(kind, _OLE_KINDS[kind], hint)
     if data.startswith(b"PK"):
-        return _zip_kind(data)
+        return _zip_kind(archive or open_zip(data))
     return Detected("text", "不是 Excel 工作簿")
 
 
-def _zip_kind(data: bytes) -> Detected:
+def _read_head(archive: zipfile.ZipFile, entry: str, names: set[str]) -> bytes:
+    """At most the first 1 MB of an entry (b"" when absent): read before any size check, so a
+    forged entry that unpacks to gigabytes costs no more than that."""
+    if entry not in names:
+        return b""
+    with archive.open(entry) as stream:
+        return stream.read(1 << 20)
+
+
+def _zip_kind(archive: zipfile.ZipFile | None) -> Detected:
+    if archive is None:
+        return Detected("broken", _OLE_KINDS["broken"])
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.NameToInfo)
-        mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
-        types = archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError):
+        mimetype = _read_head(archive, "mimetype", names)[:100]
+        types = _read_head(archive, "[Content_Types].xml", names)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, RuntimeError):
         return Detected("broken", _OLE_KINDS["broken"])
     if "xl/workbook.xml" in names:
         return Detected("xlsm" if _MACRO_CONTENT_TYPE in types else "xlsx")

@@ -53,6 +53,9 @@ class Header:
     columns: list[Column] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     conversions: list[str] = field(default_factory=list)
+    # Shared by every header mapped the same way (read_header's cache): what readers derive
+    # from the columns alone is kept here once (SheetReader._setup_columns).
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
 
 
 def merged_fill(rows: list[list[object]], merged: list[Range], top: int, bottom: int) -> None:
@@ -78,7 +81,7 @@ def find_header(rows: list[list[object]], merged: list[Range]) -> tuple[int, int
     """(first header row, last header row, village column), or None without a 村（社区） cell."""
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         for c, cell in enumerate(row):
-            if norm(cell) in VILLAGE_HEADERS:
+            if cell != "" and norm(cell) in VILLAGE_HEADERS:
                 return r, _header_bottom(rows, merged, r, c), c
     return None
 
@@ -156,15 +159,7 @@ def read_header(
 ) -> Header:
     """Map every column of the header block; every unknown, repeated or mismatched header is
     a located problem."""
-    width = max((len(rows[r]) for r in range(first, last + 1)), default=0)
-    labels = tuple(
-        tuple(
-            str(rows[r][col]).strip()
-            for r in range(first, last + 1)
-            if col < len(rows[r]) and str(rows[r][col]).strip()
-        )
-        for col in range(width)
-    )
+    labels = _labels(rows, first, last)
     key = (catalogue.fingerprint, str(catalogue.path), area, first, last, village_col, labels)
     mapped = _MAPPED.get(key)
     if mapped is None:
@@ -180,6 +175,7 @@ def read_header(
         list(mapped.columns),
         [replace(p, **where) for p in mapped.problems],
         list(mapped.conversions),
+        mapped.memo,
     )
     for col, found in enumerate(labels):
         if col != village_col and not found and _has_data_below(rows, last, col):
@@ -192,6 +188,21 @@ def read_header(
                 )
             )
     return header
+
+
+def _labels(rows: list[list[object]], first: int, last: int) -> tuple[tuple[str, ...], ...]:
+    """Per column, its non-empty labels top to bottom (a one-row header read in one pass)."""
+    if first == last:
+        return tuple((text,) if (text := str(cell).strip()) else () for cell in rows[first])
+    width = max((len(rows[r]) for r in range(first, last + 1)), default=0)
+    return tuple(
+        tuple(
+            str(rows[r][col]).strip()
+            for r in range(first, last + 1)
+            if col < len(rows[r]) and str(rows[r][col]).strip()
+        )
+        for col in range(width)
+    )
 
 
 def _map_columns(

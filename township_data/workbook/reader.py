@@ -43,9 +43,9 @@ def _refuse(problems: list[Problem]) -> WorkbookError:
     return WorkbookError(problems=problems, title=TITLE)
 
 
-def _kind(data: bytes, file_name: str) -> str:
+def _kind(data: bytes, file_name: str, zipped: zipfile.ZipFile | None) -> str:
     """xlsx, xlsm or xls; anything else is refused with what it is and what to do."""
-    detected = formats.detect(data, file_name)
+    detected = formats.detect(data, file_name, zipped)
     if detected.readable:
         return detected.kind
     if detected.kind == "text":
@@ -205,7 +205,8 @@ def _read_workbook(
 ) -> ParsedWorkbook:
     if month is not None:
         month = months.parse_month(month)
-    kind = _kind(data, file_name)
+    zipped = formats.open_zip(data)  # opened once for the kind and the archive checks
+    kind = _kind(data, file_name, zipped)
     archive: zipfile.ZipFile | None = None
     entries: list[tuple[zipfile.ZipInfo, str | None]] = []
     if kind == "xls":
@@ -214,7 +215,7 @@ def _read_workbook(
         too_large = upload_too_large(data, file_name)
         problems = [too_large] if too_large else []
     else:
-        problems, archive, entries = open_archive(data, file_name)
+        problems, archive, entries = open_archive(data, file_name, zipped)
     kept: dict[str, bytes] = {}  # sheets the size checks unpacked, for the format scan
     if archive is not None:
         # Every worksheet entry is bounded before calamine opens the workbook: which entry

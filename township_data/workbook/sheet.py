@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from openpyxl.utils import get_column_letter
 
@@ -130,26 +131,16 @@ class SheetReader:
         return [values[name] for *_, values, _ in self.rows if name in values]
 
     def _setup_columns(self, head: headers.Header) -> None:
-        self.columns = [c.indicator.name for c in head.columns]
-        self.letters = {c.indicator.name: get_column_letter(c.col + 1) for c in head.columns}
-        self._columns = [
-            (
-                c.col,
-                c.indicator,
-                get_column_letter(c.col + 1),
-                c.indicator.name,
-                c.indicator.whole,
-                c.indicator.min,
-                c.indicator.max,
-                c.indicator.town_row,
-                c.indicator.village_rows,
-                c.unit,
-                c.factor,
-                # a number here needs nothing but the bounds: no unit factor, no percent cell
-                c.factor == 1 and not (self.facts.percent or self.facts.unclear_percent),
-            )
-            for c in head.columns
-        ]
+        # a number needs nothing but the bounds where no unit factor and no percent cell is
+        plain_sheet = not (self.facts.percent or self.facts.unclear_percent)
+        key = ("columns", plain_sheet)
+        made = head.memo.get(key)
+        if not isinstance(made, ColumnSpecs):
+            made = head.memo[key] = _column_specs(head.columns, plain_sheet)
+        names, letters, specs = made
+        self.columns = list(names)
+        self.letters = dict(letters)
+        self._columns = specs
 
     def _fill_label_merges(self, rows: list[list[object]], head: headers.Header) -> None:
         """A village (or month) merged down over several rows names each of them."""
@@ -488,6 +479,39 @@ class SheetReader:
 
 
 _PERIOD_WORDS = ("季度", "半年", "全年", "年度", "至", "—", "－", "~", "～")
+
+
+class ColumnSpecs(NamedTuple):
+    """What `SheetReader` derives from a mapped header's columns."""
+
+    names: list[str]
+    letters: dict[str, str]
+    specs: list[tuple]
+
+
+def _column_specs(columns: list[headers.Column], plain_sheet: bool) -> ColumnSpecs:
+    """Indicator names, column letters and per-column reading rules of a mapped header (the
+    same for every sheet mapped alike, so made once per header: see Header.memo)."""
+    names = [c.indicator.name for c in columns]
+    letters = {c.indicator.name: get_column_letter(c.col + 1) for c in columns}
+    specs = [
+        (
+            c.col,
+            c.indicator,
+            get_column_letter(c.col + 1),
+            c.indicator.name,
+            c.indicator.whole,
+            c.indicator.min,
+            c.indicator.max,
+            c.indicator.town_row,
+            c.indicator.village_rows,
+            c.unit,
+            c.factor,
+            c.factor == 1 and plain_sheet,
+        )
+        for c in columns
+    ]
+    return ColumnSpecs(names, letters, specs)
 
 
 def _period_title(rows: list[list[object]]) -> str | None:
