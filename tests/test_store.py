@@ -827,6 +827,15 @@ def test_sixteen_village_files_in_one_upload_equal_the_merged_workbook(
     one.import_workbook(merged, "甲")
     results = many.import_files(singles, "甲")
     assert [r.version_id is not None and r.changed for r in results] == [True] * len(places)
+    # one version per file, numbered in upload order, each value kept with its file
+    ids = [r.version_id for r in results]
+    assert ids == sorted(set(ids))  # type: ignore[type-var]
+    history = many.history()
+    assert history["id"].tolist()[::-1] == ids
+    assert history["file_name"].tolist()[::-1] == [f"{place}.xlsx" for place in places]
+    sources = many.current(with_source=True)
+    by_village = sources.groupby("village")["file_name"].agg(set).to_dict()
+    assert by_village == {place: {f"{place}.xlsx"} for place in places}
     left = one.current().sort_values(KEY, ignore_index=True)
     right = many.current().sort_values(KEY, ignore_index=True)
     assert len(left) == len(merged.values) and left[KEYED].equals(right[KEYED])

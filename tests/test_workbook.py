@@ -720,7 +720,9 @@ def test_a_small_block_is_bounded_without_reading_every_reference() -> None:
         b'<row r="1"><c r="A10000"><v>1</v></c></row>',  # a row past 9,999
         b'<row r="10000"><c r="A1"><v>1</v></c></row>',
         b'<row r="1"><c t="s" r="A1"/></row>',  # r not first
+        b'<row spans="1:2" r="1"><c r="A1"/></row>',  # a row's r not first
         b'<row r="1"><c/><c><v>1</v></c></row>',  # cells without r
+        b'<row r="1"><c r="A"/></row>',  # a reference without its row
         b'<row><c r="A1"/></row>',  # a row without r
         b'<x:row r="1"><x:c r="A1"/></x:row>',  # prefixed tags
     ):

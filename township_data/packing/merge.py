@@ -107,7 +107,10 @@ def merge_counted(
     covered_cols = np.array([col_of[v] for v in new.villages], dtype=np.intp)
     block = np.full((len(names), len(new.villages)), np.nan)
     block[: len(new.indicators)] = new.values
-    was = values[covered_rows, covered_cols]
+    # Villages the slice did not hold (the usual case of a village's own file) had nothing
+    # to replace: every value of theirs is added.
+    appended = bool(covered_cols.size) and int(covered_cols.min()) >= cols_old
+    was = None if appended else values[covered_rows, covered_cols]
     values[covered_rows, covered_cols] = block
     origins[covered_rows, covered_cols] = origin
     new_cells = new.cells or []
@@ -125,6 +128,8 @@ def merge_counted(
             new.area, new.month, new.sheet, villages, indicators, values, cells, None, "", origins
         )
     )
+    if was is None:
+        return merged, ChangeCounts(int(np.count_nonzero(~np.isnan(block))))
     return merged, _block_counts(was, block)
 
 

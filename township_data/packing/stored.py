@@ -39,15 +39,17 @@ def encode_origins(
     (`numbers`; THIS_IMPORT becomes `version_id` when it is not named there)."""
     if origins is None:
         return None
-    real = {THIS_IMPORT: version_id, **(numbers or {})}
-    numbered = origins.copy()
+    numbered = origins
     waiting = origins < 0
     if waiting.any():
         # One lookup for all provisional origins (a batch of 31 village files numbers 31):
-        # -(k + 1) → its version, or itself when the batch has not numbered it.
-        lowest = int(origins[waiting].min())
+        # -(k + 1) → its version, or itself when the batch has not numbered it (~o is k).
+        real = {THIS_IMPORT: version_id, **(numbers or {})}
+        provisional = origins[waiting]
+        lowest = int(provisional.min())
         table = np.array([real.get(-(k + 1), -(k + 1)) for k in range(-lowest)], dtype=_INT)
-        numbered[waiting] = table[-origins[waiting] - 1]
+        numbered = origins.copy()
+        numbered[waiting] = table[~provisional]
     if bool((numbered == version_id).all()):
         return None
     return base64.b64encode(np.ascontiguousarray(numbered, dtype=_INT).tobytes()).decode("ascii")

@@ -20,6 +20,39 @@ from .tables import current_slices, recorded_slices, report_texts, version_slice
 _RECORDED = ["sheet", "villages", "indicators", "data", "cells", "origins"]
 
 
+_VERSION_SLICE_COLUMNS = [
+    "version_id",
+    "area",
+    "month",
+    "data_version_id",
+    "replaced_version_id",
+    "value_count",
+]
+
+
+def _version_slice_rows(
+    version_id: int,
+    slices: list[tuple[str, str]],
+    per_slice: dict[tuple[str, str], int],
+    current_map: dict[tuple[str, str], tuple[int, int]],
+    data_ids: dict[tuple[str, str], int] | None = None,
+) -> list[tuple]:
+    """The slices a version makes current. `data_ids` names, per slice, the version whose
+    recorded rows the slice will hold (an import records its own rows: None); each slice notes
+    the version it replaces in `current_map` (the current pointers before this version)."""
+    return [
+        (
+            version_id,
+            area,
+            month,
+            (data_ids or {}).get((area, month), version_id),
+            current_map.get((area, month), (None, None))[0],
+            per_slice.get((area, month), 0),
+        )
+        for area, month in slices
+    ]
+
+
 class StoreWrites(StoreEvents):
     """Every write of one township's data."""
 
@@ -128,30 +161,44 @@ class StoreWrites(StoreEvents):
             current = {(p.area, p.month): p for p in self._slices_of(conn, touched, full=True)}
             merges = merging.merge_files(current, files, replace)
         same_files = self._same_files(conn, files, current_map)
+        storing = [
+            merge
+            for merge in merges
+            if same_files.get(merge.parsed.sha256) is None and merge.changes_anything
+        ]
+        # Every version of the upload in one statement (a month's sixteen village files are
+        # sixteen versions), their slices and recorded rows in one each, after the loop.
+        ids = self._insert_versions(
+            conn,
+            [
+                self._version_row(
+                    "import",
+                    merge.parsed.file_name,
+                    merge.parsed.sha256,
+                    user,
+                    merge.parsed.slices,
+                    merge.parsed.value_count,
+                )
+                for merge in storing
+            ],
+        )
+        version_of = {id(merge): vid for merge, vid in zip(storing, ids, strict=True)}
         numbers: dict[int, int] = {}
         recorded: list[tuple] = []
+        slice_rows: list[tuple] = []
         results = []
         final: dict[tuple[str, str], packing.Slice] = {}  # as the whole upload leaves them
         for merge in merges:
             parsed = merge.parsed
-            same = same_files.get(parsed.sha256)
-            if same is not None or not merge.changes_anything:
-                results.append(self._unchanged(parsed, same, merge.counts))
+            if id(merge) not in version_of:
+                results.append(self._unchanged(parsed, same_files.get(parsed.sha256), merge.counts))
                 continue
-            version_id = self._record_version(
-                conn,
-                action="import",
-                file_name=parsed.file_name,
-                sha256=parsed.sha256,
-                user=user,
-                slices=parsed.slices,
-                per_slice={(p.area, p.month): p.value_count for p in merge.after},
-                current_map=current_map,
-                value_count=parsed.value_count,
-            )
+            version_id = version_of[id(merge)]
+            per_slice = {(p.area, p.month): p.value_count for p in merge.after}
+            slice_rows += _version_slice_rows(version_id, parsed.slices, per_slice, current_map)
             numbers[merge.origin] = version_id
-            # The merged slices into the history (one statement for the whole upload, after
-            # the loop), then the current pointers to them: each slice is written once.
+            # The merged slices into the history, then the current pointers to them: each
+            # slice is written once.
             recorded += [
                 (version_id, p.area, p.month, *(text[c] for c in _RECORDED))
                 for p in merge.after
@@ -173,6 +220,7 @@ class StoreWrites(StoreEvents):
                     unchanged=counts.unchanged,
                 )
             )
+        insert_many(conn, version_slices, _VERSION_SLICE_COLUMNS, slice_rows)
         insert_many(conn, recorded_slices, ["version_id", "area", "month", *_RECORDED], recorded)
         # The current pointers and kept totals once, to the last version of each slice: a
         # month sent as sixteen village files moves each pointer once, not sixteen times.
@@ -223,6 +271,42 @@ class StoreWrites(StoreEvents):
             unchanged=counts.unchanged,
         )
 
+    def _version_row(
+        self,
+        action: str,
+        file_name: str,
+        sha256: str,
+        user: str,
+        slices: list[tuple[str, str]],
+        value_count: int,
+        restored_from: int | None = None,
+    ) -> dict[str, object]:
+        """One row of the versions table."""
+        return {
+            "township": self.township,
+            "action": action,
+            "file_name": file_name,
+            "sha256": sha256,
+            "created_at": now(),
+            "created_by": user,
+            "restored_from": restored_from,
+            "value_count": value_count,
+            "summary": summarise_slices(slices),
+        }
+
+    @staticmethod
+    def _insert_versions(conn: Connection, rows: list[dict[str, object]]) -> list[int]:
+        """Insert version rows in one statement; their ids, in the rows' order."""
+        if not rows:
+            return []
+        if len(rows) == 1:
+            # The statement with its values as parameters: compiled once, not once per version.
+            inserted = conn.execute(versions.insert(), rows[0]).inserted_primary_key
+            assert inserted is not None  # an insert of one row always has its key
+            return [int(inserted[0])]
+        statement = versions.insert().returning(versions.c.id, sort_by_parameter_order=True)
+        return [int(vid) for vid in conn.execute(statement, rows).scalars().all()]
+
     def _record_version(
         self,
         conn: Connection,
@@ -236,58 +320,24 @@ class StoreWrites(StoreEvents):
         current_map: dict[tuple[str, str], tuple[int, int]],
         data_ids: dict[tuple[str, str], int] | None = None,
         restored_from: int | None = None,
-        value_count: int | None = None,
     ) -> int:
-        """Insert a version and the slices it makes current; its id.
+        """Insert a version and the slices it makes current; its id (see `_version_slice_rows`).
 
-        `data_ids` names, per slice, the version whose recorded rows the slice will hold (an
-        import records its own rows: None); each slice notes the version it replaces in
-        `current_map` (the current pointers before this write). `value_count`: the values the
-        version brought (an import's file), else the sum of its slices' counts.
+        The version's value count is the sum of its slices' counts.
         """
-        # The statement with its values as parameters: compiled once, not once per version.
-        inserted = conn.execute(
-            versions.insert(),
-            {
-                "township": self.township,
-                "action": action,
-                "file_name": file_name,
-                "sha256": sha256,
-                "created_at": now(),
-                "created_by": user,
-                "restored_from": restored_from,
-                "value_count": (
-                    sum(per_slice.get(s, 0) for s in slices) if value_count is None else value_count
-                ),
-                "summary": summarise_slices(slices),
-            },
-        ).inserted_primary_key
-        assert inserted is not None  # an insert of one row always has its key
-        version_id = inserted[0]
-        insert_many(
-            conn,
-            version_slices,
-            [
-                "version_id",
-                "area",
-                "month",
-                "data_version_id",
-                "replaced_version_id",
-                "value_count",
-            ],
-            [
-                (
-                    version_id,
-                    area,
-                    month,
-                    (data_ids or {}).get((area, month), version_id),
-                    current_map.get((area, month), (None, None))[0],
-                    per_slice.get((area, month), 0),
-                )
-                for area, month in slices
-            ],
+        row = self._version_row(
+            action,
+            file_name,
+            sha256,
+            user,
+            slices,
+            sum(per_slice.get(s, 0) for s in slices),
+            restored_from,
         )
-        return int(version_id)
+        version_id = self._insert_versions(conn, [row])[0]
+        rows = _version_slice_rows(version_id, slices, per_slice, current_map, data_ids)
+        insert_many(conn, version_slices, _VERSION_SLICE_COLUMNS, rows)
+        return version_id
 
     def _point(
         self,

@@ -35,12 +35,9 @@ _REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _MAX_TAG_BYTES = 4096
-# A cell past column Z or row 9,999, or a row past 9,999: beyond what `_feed_small` vouches for
-# (two patterns, each found by its literal start).
-_BEYOND_SMALL = (
-    re.compile(rb'<c r="(?:[A-Za-z]{2}|[A-Za-z]\d{5})'),
-    re.compile(rb'<row r="\d{5}'),
-)
+# What `_feed_small` cannot vouch for, in one search: a row or cell tag without `r` first
+# (<c>, <c/>, <c s=…>), or one whose `r` is past column Z or row 9,999.
+_NOT_SMALL = re.compile(rb'<(?:c(?:[>/]| (?!r="[A-Za-z]\d{1,4}"))|row(?:[>/]| (?!r="\d{1,4}")))')
 _SMALL_ROWS, _SMALL_COLUMNS = 9_999, 26
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?:?([A-Z]+)?(\d+)?"')
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -335,25 +332,21 @@ class SheetExtent:
 
         When every row and cell tag is the plain `<row r="…` / `<c r="…` and none names a row
         past 9,999 or a column past Z, the sheet's extent within this block is at most
-        9,999 × 26 cells, inside every limit: counting tags and one search for a larger
-        reference (all at C speed) is enough. Anything else returns False and is measured.
+        9,999 × 26 cells, inside every limit: one search for any other tag shape or a larger
+        reference, and a count of rows (at C speed), is enough. Anything else returns False
+        and is measured.
         """
-        if _unusual(block):
+        if _unusual(block) or _NOT_SMALL.search(block):
             return False
-        cells, rows = block.count(b'<c r="'), block.count(b'<row r="')
-        if cells != block.count(b"<c ") or rows != block.count(b"<row "):
-            return False
-        if any(tag in block for tag in (b"<c>", b"<c/", b"<row>", b"<row/")):
-            return False
-        if any(pattern.search(block) for pattern in _BEYOND_SMALL):
-            return False
+        rows = block.count(b'<row r="')
         self.rows += rows
         self.bounded = True
         if rows:
             start = block.rfind(b'<row r="') + 8
             self.row = int(block[start : block.index(b'"', start)])
-        if cells:
-            start = block.rfind(b'<c r="') + 6
+        start = block.rfind(b'<c r="')
+        if start != -1:
+            start += 6
             found = _CELL_REF.match(block[start : block.index(b'"', start)])
             self.col = _column_number(found.group(1).upper()) if found else self.col
         return True
