@@ -110,7 +110,7 @@ def merge_counted(
     # Villages the slice did not hold (the usual case of a village's own file) had nothing
     # to replace: every value of theirs is added.
     appended = bool(covered_cols.size) and int(covered_cols.min()) >= cols_old
-    was = None if appended else values[covered_rows, covered_cols]
+    earlier = None if appended else values[covered_rows, covered_cols]
     values[covered_rows, covered_cols] = block
     origins[covered_rows, covered_cols] = origin
     new_cells = new.cells or []
@@ -128,9 +128,9 @@ def merge_counted(
             new.area, new.month, new.sheet, villages, indicators, values, cells, None, "", origins
         )
     )
-    if was is None:
+    if earlier is None:
         return merged, ChangeCounts(int(np.count_nonzero(~np.isnan(block))))
-    return merged, _block_counts(was, block)
+    return merged, _block_counts(earlier, block)
 
 
 def _without_empty_rows(piece: Slice) -> Slice:
