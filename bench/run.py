@@ -62,6 +62,9 @@ TARGET_COLD = 15.0
 TARGET_COUNTY_VS_TOWNSHIP = 2.0
 TARGET_RSS_MB = 500.0
 READ_REPEAT = 5  # runs per workbook read and ingest (at least; --repeat may ask for more)
+# Runs of each way of collecting a month (at least): a ratio of two medians of a few tenths of
+# a second each swings by a third on a shared machine with five runs, far less with nine.
+COLLECTION_REPEAT = 9
 
 
 @dataclass(frozen=True)
@@ -664,7 +667,11 @@ def main(argv: list[str] | None = None) -> int:
         if scale is TOWNSHIP:
             say("village-by-village collection …")
             results["collection"] = collection.measure(
-                files["month"], catalogue, scratch, folder / "store", reads
+                files["month"],
+                catalogue,
+                scratch,
+                folder / "store",
+                max(args.repeat, COLLECTION_REPEAT),
             )
         shutil.rmtree(scratch, ignore_errors=True)
         say("page views …")
