@@ -134,6 +134,19 @@ def test_two_files_giving_one_cell_differently_are_refused_naming_both(make_work
     assert agreeing == []  # the same figures twice are no conflict
 
 
+def test_a_cell_is_compared_with_the_first_file_that_holds_it(make_workbook, catalogue) -> None:
+    """一 has no 排查安全隐患 column, so 二 is the first to hold that cell: 三 disagrees with 二
+    there, and with nobody on 检查生产经营单位, which all three give alike. Other villages'
+    rows never meet."""
+    one = make_workbook({"安全生产": [HEADER[:3], ["酉庄村", "2024-03", 20]]})
+    two = make_workbook(safety([["酉庄村", "2024-03", 20, 3], ["蛇形村", "2024-03", 1, 1]]))
+    three = make_workbook(safety([["酉庄村", "2024-03", 20, 4], ["杉林村", "2024-03", 2, 2]]))
+    files = [("一.xlsx", one), ("二.xlsx", two), ("三.xlsx", three)]
+    _, problems = changes.read_all(files, catalogue)
+    assert [(p.file, p.cell) for p in problems] == [("三.xlsx", "D2")]
+    assert "“二.xlsx”的 安全生产!D2 为 3，“三.xlsx”的 安全生产!D2 为 4" in problems[0].message
+
+
 def test_replace_is_an_explicit_choice_that_turns_absent_villages_into_unreported(
     store, stored, make_workbook, catalogue
 ) -> None:

@@ -10,6 +10,7 @@ anything is stored (`conflicts`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -91,31 +92,60 @@ def final_slices(merges: Sequence[FileMerge]) -> dict[Key, packing.Slice]:
 
 def conflicts(files: Sequence[ParsedWorkbook]) -> list[Problem]:
     """Cells that two files of one upload give differently (a value against another value, or
-    against 未报): each named with both files and cells. Equal cells are no conflict."""
-    seen: dict[tuple[str, str, str, str], tuple[int, float, str, str, str]] = {}
+    against 未报): each named with both files and cells. Equal cells are no conflict.
+
+    Each cell is compared with the first file that holds it. Only a row (area, month,
+    village) that more than one file holds can conflict, so cells are looked at one by one
+    only for such rows: sixteen villages' own files hold none.
+    """
+    first_row: dict[tuple[str, str, str], tuple[int, int]] = {}
+    held: dict[tuple[str, str, str], dict[str, _Held]] = {}
     problems = []
     for position, parsed in enumerate(files):
-        for area, month, village, sheet, values, cells in parsed.rows:
-            where = dict(zip(values, cells, strict=True))
-            found = _ROW.search(cells[0]) if cells else None
-            row = found.group(0) if found else ""
-            letters = parsed.letters.get(area, {})
-            for name in dict.fromkeys([*parsed.columns.get(area, []), *values]):
-                key = (area, month, village, name)
-                value = values.get(name, float("nan"))
-                cell = where.get(name) or (letters.get(name, "") + row if row else "")
-                here = (position, value, parsed.file_name, sheet, cell)
-                other = seen.get(key)
+        for index, row in enumerate(parsed.rows):
+            key = (row[0], row[1], row[2])
+            earlier = first_row.get(key)
+            if earlier is None:
+                first_row[key] = (position, index)
+                continue
+            cells = held.get(key)
+            if cells is None:
+                cells = held[key] = dict(_held_cells(files, *earlier))
+            for name, here in _held_cells(files, position, index):
+                other = cells.get(name)
                 if other is None:
-                    seen[key] = here
-                elif not _same(other[1], value):
-                    problems.append(_conflict(key, other, here))
+                    cells[name] = here
+                elif not _same(other[1], here[1]):
+                    problems.append(_conflict((*key, name), other, here))
     return problems
 
 
+# (file position, value, file name, sheet, cell) of one cell a file holds
+_Held = tuple[int, float, str, str, str]
+
+
+def _held_cells(
+    files: Sequence[ParsedWorkbook], position: int, index: int
+) -> list[tuple[str, _Held]]:
+    """Every cell of one row of one file: its sheet's indicator columns (an empty one being
+    that village's 未报) and its values, with where each is."""
+    parsed = files[position]
+    area, _month, _village, sheet, values, cells = parsed.rows[index]
+    where = dict(zip(values, cells, strict=True))
+    found = _ROW.search(cells[0]) if cells else None
+    row = found.group(0) if found else ""
+    letters = parsed.letters.get(area, {})
+    out = []
+    for name in dict.fromkeys([*parsed.columns.get(area, []), *values]):
+        value = values.get(name, float("nan"))
+        cell = where.get(name) or (letters.get(name, "") + row if row else "")
+        out.append((name, (position, value, parsed.file_name, sheet, cell)))
+    return out
+
+
 def _same(a: float, b: float) -> bool:
-    if np.isnan(a) or np.isnan(b):
-        return bool(np.isnan(a) and np.isnan(b))
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
     return abs(a - b) < 1e-9
 
 
@@ -125,7 +155,7 @@ def _conflict(key, first, second) -> Problem:
     def said(found) -> str:
         _position, value, file, sheet, cell = found
         place = f"{sheet}!{cell}" if cell else sheet
-        shown = "空（未报）" if np.isnan(value) else f"{value:g}"
+        shown = "空（未报）" if math.isnan(value) else f"{value:g}"
         return f"“{file}”的 {place} 为 {shown}"
 
     return Problem(
