@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -197,3 +198,96 @@ def test_rows_come_back_from_their_slices() -> None:
     pieces = packing.from_rows(flipped)
     assert pieces[0].indicators == ["隐患", "检查"]
     assert packing.rows_of(pieces, [(0, 0), (0, 1)], columns) == flipped
+
+
+def _slice(villages, indicators, values, origins=None, cells=True) -> packing.Slice:
+    grid = np.array(values, dtype="float64").reshape(len(indicators), len(villages))
+    return packing.Slice(
+        "安全生产",
+        "2024-03",
+        "安全生产",
+        list(villages),
+        list(indicators),
+        grid,
+        [[f"{n}{v}" for v in villages] for n in indicators] if cells else None,
+        7,
+        "",
+        None if origins is None else np.array(origins, dtype="int64").reshape(grid.shape),
+    )
+
+
+def test_a_file_changes_only_its_own_villages_in_its_own_columns() -> None:
+    """Hand-worked: 酉庄村 sends 检查 12 (was 10) and leaves 排查 empty (was 3: now 未报);
+    蛇形村 keeps everything; 隐患 is a column the file's sheet does not have."""
+    nan = math.nan
+    old = _slice(["酉庄村", "蛇形村"], ["检查", "排查", "隐患"], [10, 11, 3, 4, 1, 2])
+    new = _slice(["酉庄村"], ["检查"], [12])
+    merged, counts = packing.merge_counted(old, new, ["检查", "排查"], False, origin=-1)
+    assert merged.villages == ["酉庄村", "蛇形村"]
+    assert merged.indicators == ["检查", "排查", "隐患"]
+    np.testing.assert_array_equal(merged.values, [[12, 11], [nan, 4], [1, 2]])
+    np.testing.assert_array_equal(merged.origins, [[-1, 7], [-1, 7], [7, 7]])
+    assert merged.cells == [
+        ["检查酉庄村", "检查蛇形村"],
+        [None, "排查蛇形村"],
+        ["隐患酉庄村", "隐患蛇形村"],
+    ]
+    assert counts == packing.ChangeCounts(added=0, replaced=1, removed=1, unchanged=0)
+    # the same file "以本表为准": 蛇形村 and the 隐患 column are gone, counted as removed
+    replaced, counts = packing.merge_counted(old, new, ["检查", "排查"], True, origin=-1)
+    assert (replaced.villages, replaced.indicators) == (["酉庄村"], ["检查"])
+    assert counts == packing.ChangeCounts(added=0, replaced=1, removed=5, unchanged=0)
+
+
+def test_a_new_villages_file_widens_the_slice() -> None:
+    """杉林村 was not in the slice: its values are added, an indicator only it has becomes a
+    row (empty for the others), a column it leaves empty adds no row."""
+    nan = math.nan
+    old = _slice(["酉庄村", "蛇形村"], ["检查"], [10, 11], origins=[3, 5])
+    new = _slice(["杉林村"], ["检查", "隐患"], [9, 2])
+    merged, counts = packing.merge_counted(old, new, ["检查", "隐患", "排查"], False, origin=-2)
+    assert merged.villages == ["酉庄村", "蛇形村", "杉林村"]
+    assert merged.indicators == ["检查", "隐患"]
+    np.testing.assert_array_equal(merged.values, [[10, 11, 9], [nan, nan, 2]])
+    np.testing.assert_array_equal(merged.origins, [[3, 5, -2], [-2, -2, -2]])
+    assert merged.cells == [["检查酉庄村", "检查蛇形村", "检查杉林村"], [None, None, "隐患杉林村"]]
+    assert counts == packing.ChangeCounts(added=2)
+
+
+def test_appending_villages_gives_what_the_general_merge_gives() -> None:
+    """The shortcut for a file of villages new to the slice (`_appended`) against the general
+    merge, over many random slices: values, cells, origins and counts alike."""
+    # the module, not the function `packing.merge` its package exports under that name
+    merging = importlib.import_module("township_data.packing.merge")
+    rng = np.random.default_rng(13)
+    names = ["甲", "乙", "丙", "丁", "戊"]
+    places = [f"村{k}" for k in range(8)]
+    for _ in range(300):
+        cut = int(rng.integers(0, 7))
+        old_villages, new_villages = places[:cut], places[cut : cut + int(rng.integers(1, 3))]
+        old_names = list(rng.permutation(names)[: int(rng.integers(1, 5))])
+        new_names = list(rng.permutation(names)[: int(rng.integers(1, 5))])
+        columns = list(dict.fromkeys([*new_names, *rng.permutation(names)[:2]]))
+
+        def grid(rows, cols):
+            found = rng.integers(0, 9, (len(rows), len(cols))).astype(float)
+            found[rng.random(found.shape) < 0.3] = np.nan
+            return found
+
+        old = _slice(
+            old_villages,
+            old_names,
+            grid(old_names, old_villages),
+            origins=rng.integers(1, 4, (len(old_names), len(old_villages))),
+            cells=bool(rng.integers(0, 2)),
+        )
+        new = _slice(new_villages, new_names, grid(new_names, new_villages))
+        order = list(dict.fromkeys([*new.indicators, *columns]))
+        fast = merging._appended(old, new, order, -3)
+        slow = merging._merged_over(old, new, order, -3)
+        assert fast[0].villages == slow[0].villages
+        assert fast[0].indicators == slow[0].indicators
+        np.testing.assert_array_equal(fast[0].values, slow[0].values)
+        np.testing.assert_array_equal(fast[0].origins, slow[0].origins)
+        assert fast[0].cells == slow[0].cells
+        assert fast[1] == slow[1]

@@ -3,6 +3,7 @@ values it adds, replaces, turns into 未报 or leaves as they were."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,8 +77,18 @@ def merge_counted(
         was = _aligned(old, list(new.villages), names)
         dropped = old.value_count - int(np.count_nonzero(~np.isnan(was)))
         return merged, _block_counts(was, values, dropped)
-    # Old villages and indicators first, then the new ones (as dict.fromkeys orders them);
-    # the old matrices are copied as blocks, the file's cells written where it has them.
+    held = set(old.villages)
+    if not any(v in held for v in new.villages):
+        return _appended(old, new, names, origin)
+    return _merged_over(old, new, names, origin)
+
+
+def _merged_over(
+    old: Slice, new: Slice, names: list[str], origin: int
+) -> tuple[Slice, ChangeCounts]:
+    """`merge_counted` when `new` holds some village `old` holds too: old villages and
+    indicators first, then the new ones (as dict.fromkeys orders them); the old matrices are
+    copied as blocks, the file's cells written where it has them."""
     col_of = {v: j for j, v in enumerate(old.villages)}
     row_of = {n: i for i, n in enumerate(old.indicators)}
     villages = [*old.villages, *(v for v in new.villages if v not in col_of)]
@@ -107,10 +118,7 @@ def merge_counted(
     covered_cols = np.array([col_of[v] for v in new.villages], dtype=np.intp)
     block = np.full((len(names), len(new.villages)), np.nan)
     block[: len(new.indicators)] = new.values
-    # Villages the slice did not hold (the usual case of a village's own file) had nothing
-    # to replace: every value of theirs is added.
-    appended = bool(covered_cols.size) and int(covered_cols.min()) >= cols_old
-    earlier = None if appended else values[covered_rows, covered_cols]
+    earlier = values[covered_rows, covered_cols]
     values[covered_rows, covered_cols] = block
     origins[covered_rows, covered_cols] = origin
     new_cells = new.cells or []
@@ -128,9 +136,57 @@ def merge_counted(
             new.area, new.month, new.sheet, villages, indicators, values, cells, None, "", origins
         )
     )
-    if earlier is None:
-        return merged, ChangeCounts(int(np.count_nonzero(~np.isnan(block))))
     return merged, _block_counts(earlier, block)
+
+
+def _appended(old: Slice, new: Slice, names: list[str], origin: int) -> tuple[Slice, ChangeCounts]:
+    """`merge_counted` when `new` holds only villages `old` does not (a village's own file):
+    each row of `old` widened by the new villages, then the rows of indicators only `new`
+    has. Built as lists and made arrays once: for a column or two of new values, numpy's cost
+    per call is most of what whole-array work would take. Every new cell is `origin`'s."""
+    width, cols_old = len(new.villages), len(old.villages)
+    new_values = new.values.tolist()
+    new_cells = new.cells or []
+    empty: list[float] = [math.nan] * width
+    no_cells: list[str | None] = [None] * width
+    covered = {n: k for k, n in enumerate(names)}
+    known = set(old.indicators)
+    indicators = [*old.indicators, *(n for n in names if n not in known)]
+    values = old.values.tolist()
+    cells: list[list[str | None]] = (
+        [list(row) for row in old.cells]
+        if old.cells is not None
+        else [[None] * cols_old for _ in old.indicators]
+    )
+    for i, name in enumerate(old.indicators):
+        k = covered.get(name)
+        values[i] += new_values[k] if k is not None and k < len(new_values) else empty
+        cells[i] += new_cells[k] if k is not None and k < len(new_cells) else no_cells
+    for name in indicators[len(old.indicators) :]:
+        k = covered[name]
+        values.append([math.nan] * cols_old + (new_values[k] if k < len(new_values) else empty))
+        row: list[str | None] = [None] * cols_old
+        row += new_cells[k] if k < len(new_cells) else no_cells
+        cells.append(row)
+    shape = (len(indicators), cols_old + width)
+    origins = np.full(shape, origin, dtype="int64")
+    origins[: len(old.indicators), :cols_old] = origins_of(old)
+    merged = _without_empty_rows(
+        Slice(
+            new.area,
+            new.month,
+            new.sheet,
+            [*old.villages, *new.villages],
+            indicators,
+            np.array(values, dtype=np.float64).reshape(shape),
+            cells,
+            None,
+            "",
+            origins,
+        )
+    )
+    added = sum(1 for row in new_values for x in row if x == x)
+    return merged, ChangeCounts(added)
 
 
 def _without_empty_rows(piece: Slice) -> Slice:

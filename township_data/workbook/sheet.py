@@ -117,8 +117,9 @@ class SheetReader:
         if not self._choose_month(rows, head):
             return
         self._read_rows(rows, head)
-        for cell, message, hint in total_rows.check(self._totals, self._data, self._summed()):
-            self.error(cell, message, hint)
+        if self._totals:
+            for cell, message, hint in total_rows.check(self._totals, self._data, self._summed()):
+                self.error(cell, message, hint)
         self.problems += formula_problems(self.facts, head, last, self.where)
         hidden = self.facts.hidden_rows or self.facts.hidden_cols
         self.notes += hidden_notes(self.facts, head, self.rows if hidden else [], self.name)

@@ -31,6 +31,8 @@ def formula_problems(
 ) -> list[Problem]:
     """Formulas with no cached value and error cells among the data: read as empty by any
     reader, they would silently become 未报."""
+    if not facts.uncached_formulas and not facts.error_cells:
+        return []
     columns = {c.col for c in head.columns} | {head.village_col}
     if head.month_col is not None:
         columns.add(head.month_col)
@@ -63,6 +65,8 @@ def merged_data_problems(
 ) -> list[Problem]:
     """A figure merged over several cells of the data is shown once for several rows or
     columns: which one it belongs to cannot be told."""
+    if not facts.merged:
+        return []
     columns = {c.col for c in head.columns}
     problems = []
     for r0, c0, r1, c1 in facts.merged:
