@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 
@@ -99,12 +99,17 @@ def rows_of(
     """The reader's rows of `pieces`, the inverse of `from_rows`: one per (slice, village) of
     `order`, its values and cells in the order of its sheet's `columns`."""
     prepared = []
+    ranks: dict[str, dict[str, int]] = {}
     for piece in pieces:
-        rank = {name: i for i, name in enumerate(columns.get(piece.area, []))}
-        ranked = sorted(
-            range(len(piece.indicators)),
-            key=lambda i: (rank.get(piece.indicators[i], len(rank)), i),
-        )
+        rank = ranks.get(piece.area)
+        if rank is None:
+            rank = ranks[piece.area] = {n: i for i, n in enumerate(columns.get(piece.area, []))}
+        places = [rank.get(name, len(rank)) for name in piece.indicators]
+        if all(a <= b for a, b in pairwise(places)):
+            # already in column order (as the reader makes them): no reordering
+            prepared.append((piece.indicators, piece.values.T.tolist(), piece.cells))
+            continue
+        ranked = sorted(range(len(piece.indicators)), key=lambda i: (places[i], i))
         names = [piece.indicators[i] for i in ranked]
         per_village = piece.values[ranked].T.tolist()
         cells = [piece.cells[i] for i in ranked] if piece.cells is not None else None

@@ -325,5 +325,4 @@ def _few_pieces(
 
 def column_values(read: ColumnValues, k: int) -> list[float]:
     """The values of one column, in sheet order (what a warning about the column looks at)."""
-    found = read.values[k]
-    return found[~np.isnan(found)].tolist()
+    return [x for x in read.values[k].tolist() if x == x]
