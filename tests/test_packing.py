@@ -201,6 +201,8 @@ def test_rows_come_back_from_their_slices() -> None:
 
 
 def _slice(villages, indicators, values, origins=None, cells=True) -> packing.Slice:
+    """A slice of 安全生产 2024-03 (version 7); `cells` False: None, or [] as a slice stored
+    without cells reads back."""
     grid = np.array(values, dtype="float64").reshape(len(indicators), len(villages))
     return packing.Slice(
         "安全生产",
@@ -209,7 +211,7 @@ def _slice(villages, indicators, values, origins=None, cells=True) -> packing.Sl
         list(villages),
         list(indicators),
         grid,
-        [[f"{n}{v}" for v in villages] for n in indicators] if cells else None,
+        [[f"{n}{v}" for v in villages] for n in indicators] if cells else cells,
         7,
         "",
         None if origins is None else np.array(origins, dtype="int64").reshape(grid.shape),
@@ -254,6 +256,22 @@ def test_a_new_villages_file_widens_the_slice() -> None:
     assert counts == packing.ChangeCounts(added=2)
 
 
+def test_a_slice_read_back_without_cells_merges_with_empty_cells() -> None:
+    nan = math.nan
+    old = _slice(["酉庄村", "蛇形村"], ["检查", "排查"], [10, 11, 3, 4], cells=[])
+    for place, expected in (
+        ("酉庄村", [[5, 11], [nan, 4]]),
+        ("杉林村", [[10, 11, 5], [3, 4, nan]]),
+    ):
+        new = _slice([place], ["检查"], [5])
+        merged, _ = packing.merge_counted(old, new, ["检查", "排查"], False)
+        np.testing.assert_array_equal(merged.values, expected)
+        assert merged.cells == [
+            [f"检查{place}" if v == place else None for v in merged.villages],
+            [None] * len(merged.villages),
+        ]
+
+
 def test_appending_villages_gives_what_the_general_merge_gives() -> None:
     """The shortcut for a file of villages new to the slice (`_appended`) against the general
     merge, over many random slices: values, cells, origins and counts alike."""
@@ -279,7 +297,7 @@ def test_appending_villages_gives_what_the_general_merge_gives() -> None:
             old_names,
             grid(old_names, old_villages),
             origins=rng.integers(1, 4, (len(old_names), len(old_villages))),
-            cells=bool(rng.integers(0, 2)),
+            cells=[True, None, []][int(rng.integers(0, 3))],
         )
         new = _slice(new_villages, new_names, grid(new_names, new_villages))
         order = list(dict.fromkeys([*new.indicators, *columns]))

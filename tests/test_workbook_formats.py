@@ -116,3 +116,24 @@ def test_a_forged_content_types_part_is_not_unpacked_whole() -> None:
     with pytest.raises(WorkbookError) as refused:
         read_workbook(data, "upload.xlsx", None)  # type: ignore[arg-type]
     assert "解压后" in refused.value.problems[0].message
+
+
+def test_an_encrypted_or_oddly_compressed_zip_is_a_chinese_refusal() -> None:
+    data = bytearray(zipped({"xl/workbook.xml": b"<workbook/>", "[Content_Types].xml": b"x"}))
+    # set the "encrypted" flag of every entry, in the local headers and the central directory
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at != -1:
+            data[at + offset] |= 0x1
+            at = data.find(signature, at + 4)
+    found = detect(bytes(data), "upload.xlsx")
+    assert (found.kind, found.readable) == ("encrypted", False)
+    assert "加密" in (found.problem or "")
+    odd = bytearray(zipped({"xl/workbook.xml": b"<workbook/>", "[Content_Types].xml": b"x"}))
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        at = odd.find(signature)
+        while at != -1:
+            odd[at + offset] = 99  # a compression method zipfile cannot unpack
+            at = odd.find(signature, at + 4)
+    found = detect(bytes(odd), "upload.xlsx")
+    assert (found.kind, found.readable) == ("broken", False)

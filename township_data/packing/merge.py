@@ -78,7 +78,7 @@ def merge_counted(
         dropped = old.value_count - int(np.count_nonzero(~np.isnan(was)))
         return merged, _block_counts(was, values, dropped)
     held = set(old.villages)
-    if not any(v in held for v in new.villages):
+    if not any(v in held for v in new.villages) and len(set(new.villages)) == len(new.villages):
         return _appended(old, new, names, origin)
     return _merged_over(old, new, names, origin)
 
@@ -91,7 +91,7 @@ def _merged_over(
     copied as blocks, the file's cells written where it has them."""
     col_of = {v: j for j, v in enumerate(old.villages)}
     row_of = {n: i for i, n in enumerate(old.indicators)}
-    villages = [*old.villages, *(v for v in new.villages if v not in col_of)]
+    villages = list(dict.fromkeys([*old.villages, *new.villages]))
     indicators = [*old.indicators, *(n for n in names if n not in row_of)]
     for j in range(len(old.villages), len(villages)):
         col_of[villages[j]] = j
@@ -108,12 +108,9 @@ def _merged_over(
         values[:rows_old, :cols_old] = old.values
         origins[:rows_old, :cols_old] = origins_of(old)
     widen = [None] * (len(villages) - cols_old)
-    cells: list[list[str | None]] = (
-        [[*row, *widen] for row in old.cells]
-        if old.cells is not None
-        else [[None] * len(villages) for _ in range(rows_old)]
-    )
-    cells += [[None] * len(villages) for _ in range(len(indicators) - rows_old)]
+    cells: list[list[str | None]] = [[*row, *widen] for row in old.cells or []]
+    # (a slice stored without cells reads back with none: its rows' cells are None)
+    cells += [[None] * len(villages) for _ in range(len(indicators) - len(cells))]
     covered_rows = np.array([row_of[n] for n in names], dtype=np.intp)[:, None]
     covered_cols = np.array([col_of[v] for v in new.villages], dtype=np.intp)
     block = np.full((len(names), len(new.villages)), np.nan)
@@ -153,11 +150,9 @@ def _appended(old: Slice, new: Slice, names: list[str], origin: int) -> tuple[Sl
     known = set(old.indicators)
     indicators = [*old.indicators, *(n for n in names if n not in known)]
     values = old.values.tolist()
-    cells: list[list[str | None]] = (
-        [list(row) for row in old.cells]
-        if old.cells is not None
-        else [[None] * cols_old for _ in old.indicators]
-    )
+    cells: list[list[str | None]] = [list(row) for row in old.cells or []]
+    # (a slice stored without cells reads back with none: its rows' cells are None)
+    cells += [[None] * cols_old for _ in range(len(old.indicators) - len(cells))]
     for i, name in enumerate(old.indicators):
         k = covered.get(name)
         values[i] += new_values[k] if k is not None and k < len(new_values) else empty

@@ -103,11 +103,21 @@ def _read_head(archive: zipfile.ZipFile, entry: str, names: set[str]) -> bytes:
 def _zip_kind(archive: zipfile.ZipFile | None) -> Detected:
     if archive is None:
         return Detected("broken", _OLE_KINDS["broken"])
+    names = set(archive.NameToInfo)
+    if any(info.flag_bits & 0x1 for info in archive.infolist()):
+        return Detected("encrypted", "工作簿已加密，无法读取", "请取消密码后另存为 .xlsx")
     try:
-        names = set(archive.NameToInfo)
         mimetype = _read_head(archive, "mimetype", names)[:100]
         types = _read_head(archive, "[Content_Types].xml", names)
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, RuntimeError):
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        KeyError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,  # a compression method zipfile does not have
+    ):
         return Detected("broken", _OLE_KINDS["broken"])
     if "xl/workbook.xml" in names:
         return Detected("xlsm" if _MACRO_CONTENT_TYPE in types else "xlsx")
