@@ -148,7 +148,12 @@ def _appended(old: Slice, new: Slice, names: list[str], origin: int) -> tuple[Sl
     no_cells: list[str | None] = [None] * width
     covered = {n: k for k, n in enumerate(names)}
     known = set(old.indicators)
-    indicators = [*old.indicators, *(n for n in names if n not in known)]
+    # A column of the sheet that `new` leaves empty and `old` does not have would be a row
+    # with no value: not made (as `_without_empty_rows` would drop it).
+    indicators = [
+        *old.indicators,
+        *(n for n in names if n not in known and covered[n] < len(new_values)),
+    ]
     values = old.values.tolist()
     cells: list[list[str | None]] = [list(row) for row in old.cells or []]
     # (a slice stored without cells reads back with none: its rows' cells are None)
