@@ -168,19 +168,10 @@ def _read_cells(specs: Sequence[tuple], rows: DataRows, parse: CellParser) -> Co
         where: list[str | None] = [None] * n
         for j, row in enumerate(rows.cells):
             raw: Any = row[col] if col < len(row) else ""
-            kind = type(raw)
-            if kind is str and raw == "":
+            if type(raw) is str and raw == "":
                 continue
-            if (
-                plain
-                and (kind is float or (kind is int and abs(raw) <= _EXACT))
-                and math.isfinite(raw)
-                and (not whole or float(raw).is_integer())
-                and (low is None or raw >= low)
-                and (high is None or raw <= high)
-            ):
-                value = float(raw)
-            else:
+            value = plain_number(raw, whole, low, high) if plain else None
+            if value is None:
                 parsed, message = parse(rows.index[j], col, raw, spec)
                 if message:
                     problems.append((j, k, letter + numbers[j], f"{name}：{message}", ""))
@@ -190,7 +181,7 @@ def _read_cells(specs: Sequence[tuple], rows: DataRows, parse: CellParser) -> Co
                 value = parsed
             town = towns[j]
             if not (town_row if town else village_rows):
-                problems.append((j, k, letter + numbers[j], *_barred(town, name)))
+                problems.append((j, k, letter + numbers[j], *barred_reason(town, name)))
                 continue
             column[j] = value
             where[j] = letter + numbers[j]
@@ -199,7 +190,23 @@ def _read_cells(specs: Sequence[tuple], rows: DataRows, parse: CellParser) -> Co
     return ColumnValues(np.array(grid, dtype=np.float64).reshape(len(specs), n), cells, problems)
 
 
-def _barred(town: bool, name: str) -> tuple[str, str]:
+def plain_number(raw: Any, whole: bool, low: float | None, high: float | None) -> float | None:
+    """The value of a cell that needs no rule: a finite number (an integer within a float's
+    exact range), whole where the unit is whole, within the catalogue's bounds. None for any
+    other cell: the cell rules decide (a column with no unit factor and no percent cell)."""
+    kind = type(raw)
+    if (
+        (kind is float or (kind is int and abs(raw) <= _EXACT))
+        and math.isfinite(raw)
+        and (not whole or float(raw).is_integer())
+        and (low is None or raw >= low)
+        and (high is None or raw <= high)
+    ):
+        return float(raw)
+    return None
+
+
+def barred_reason(town: bool, name: str) -> tuple[str, str]:
     """(message, hint) of a figure in a row of the kind the catalogue keeps it out of."""
     if town:
         return f"“{name}”按村（社区）填报，全镇行请留空", "全镇合计由各村数据自动相加"
@@ -226,7 +233,7 @@ def _apply_row_rules(
     if not village_rows:
         barred |= ~town
     for j in np.flatnonzero(barred & ~np.isnan(column)).tolist():
-        problems.append((j, k, letter + numbers[j], *_barred(bool(town[j]), name)))
+        problems.append((j, k, letter + numbers[j], *barred_reason(bool(town[j]), name)))
         column[j] = np.nan
 
 

@@ -9,7 +9,6 @@ preview, and what it cannot decide (a % column that looks like fractions) a warn
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -419,19 +418,10 @@ class SheetReader:
             if col >= width:
                 continue
             raw = row[col]
-            kind = type(raw)
-            if kind is str and raw == "":
+            if type(raw) is str and raw == "":
                 continue
-            if (
-                plain
-                and (kind is float or kind is int)
-                and math.isfinite(raw)
-                and (not whole or float(raw).is_integer())
-                and (low is None or raw >= low)
-                and (high is None or raw <= high)
-            ):
-                value = float(raw)
-            else:
+            value = by_column.plain_number(raw, whole, low, high) if plain else None
+            if value is None:
                 parsed, message = self._parse(r, col, raw, spec)
                 if message:
                     self.error(letter + number, f"{name}：{message}")
@@ -439,15 +429,8 @@ class SheetReader:
                 if parsed is None:
                     continue
                 value = parsed
-            if town and not town_row:
-                self.error(
-                    letter + number,
-                    f"“{name}”按村（社区）填报，全镇行请留空",
-                    "全镇合计由各村数据自动相加",
-                )
-                continue
-            if not town and not village_rows:
-                self.error(letter + number, f"“{name}”只在“全镇”行填报，村（社区）行请留空")
+            if not (town_row if town else village_rows):
+                self.error(letter + number, *by_column.barred_reason(town, name))
                 continue
             values[name] = value
             cells.append(letter + number)
